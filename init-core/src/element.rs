@@ -1,0 +1,77 @@
+//! Element types a parameter can hold.
+
+use rand::Rng;
+use rand_distr::{Distribution as _, StandardNormal, uniform::SampleUniform};
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for f32 {}
+    impl Sealed for f64 {}
+}
+
+/// A floating-point element type: `f32` or `f64`.
+///
+/// Sampling happens in the element's own precision where rand_distr offers it (uniform);
+/// rand_distr's standard normal is a f64 ziggurat for both types, and the truncated normal is
+/// sampled in f64 for its tail arithmetic, then rounded once.
+pub trait Float:
+    sealed::Sealed
+    + SampleUniform
+    + Copy
+    + PartialOrd
+    + std::ops::Add<Output = Self>
+    + std::ops::Mul<Output = Self>
+    + Send
+    + Sync
+    + std::fmt::Debug
+    + 'static
+{
+    /// The type's name, for error messages.
+    const NAME: &'static str;
+    /// The largest finite value, as f64.
+    const MAX: f64;
+    /// Zero.
+    const ZERO: Self;
+    /// Rounds an f64 to this type.
+    fn from_f64(v: f64) -> Self;
+    /// Widens to f64.
+    fn to_f64(self) -> f64;
+    /// One draw from N(0, 1) in this type.
+    fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> Self;
+}
+
+impl Float for f32 {
+    const NAME: &'static str = "f32";
+    const MAX: f64 = f32::MAX as f64;
+    const ZERO: Self = 0.0;
+    #[inline]
+    fn from_f64(v: f64) -> Self {
+        v as f32
+    }
+    #[inline]
+    fn to_f64(self) -> f64 {
+        f64::from(self)
+    }
+    #[inline]
+    fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> Self {
+        StandardNormal.sample(rng)
+    }
+}
+
+impl Float for f64 {
+    const NAME: &'static str = "f64";
+    const MAX: f64 = f64::MAX;
+    const ZERO: Self = 0.0;
+    #[inline]
+    fn from_f64(v: f64) -> Self {
+        v
+    }
+    #[inline]
+    fn to_f64(self) -> f64 {
+        self
+    }
+    #[inline]
+    fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> Self {
+        StandardNormal.sample(rng)
+    }
+}

@@ -1,0 +1,219 @@
+//! The one error type of weight-init.
+
+use std::fmt;
+
+/// Why a scheme could not be applied to a parameter.
+///
+/// Every error names the scheme (`he_normal`, `truncated_normal`, …), the offending value, and,
+/// once the error has passed through a model walk, the parameter's path
+/// (`blocks[3].attn.w_q`). Nothing in weight-init panics on user input: bad parameters and
+/// shapes come back as an `InitError`.
+///
+/// ```
+/// use init_core::Init;
+/// let err = Init::normal(0.0, -1.0).resolve(&[4, 4]).unwrap_err();
+/// assert_eq!(err.scheme(), "normal");
+/// assert_eq!(err.to_string(), "normal: std must be finite and >= 0, got -1");
+/// let err = err.with_path("encoder.w");
+/// assert_eq!(err.to_string(), "encoder.w: normal: std must be finite and >= 0, got -1");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct InitError {
+    path: Option<String>,
+    scheme: &'static str,
+    kind: ErrorKind,
+}
+
+/// What exactly went wrong; see [`InitError::kind`].
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A numeric parameter is NaN, infinite or outside its domain (std < 0, sparsity ∉ [0, 1],
+    /// an explicit fan of 0, …).
+    InvalidParameter {
+        /// The parameter's name (`std`, `sparsity`, `gain`, …).
+        name: &'static str,
+        /// The value given.
+        value: f64,
+        /// What is accepted, in words (`finite and >= 0`).
+        expected: &'static str,
+    },
+    /// An interval with `low >= high` (uniform bounds, truncation bounds).
+    EmptyRange {
+        /// Lower bound given.
+        low: f64,
+        /// Upper bound given.
+        high: f64,
+    },
+    /// A truncated normal with `std = 0` whose mean lies outside `[low, high]`: the conditional
+    /// distribution does not exist.
+    DegenerateTruncation {
+        /// The mean.
+        mean: f64,
+        /// Lower truncation bound.
+        low: f64,
+        /// Upper truncation bound.
+        high: f64,
+    },
+    /// The parameter's rank does not fit the scheme (a fan-based scheme on a rank-1 tensor
+    /// without explicit fans, `eye` on a rank-3 tensor, …).
+    UnsupportedRank {
+        /// Rank of the parameter.
+        rank: usize,
+        /// What the scheme needs, in words (`at least 2`).
+        expected: &'static str,
+    },
+    /// An explicit axis (layout `in_axes`, `out_axes`, `batch_axes`) is outside the shape.
+    AxisOutOfRange {
+        /// The axis as given (negative counts from the end).
+        axis: isize,
+        /// Rank of the parameter.
+        rank: usize,
+    },
+    /// An axis is named twice in an explicit layout.
+    RepeatedAxis {
+        /// The axis, normalised to `0..rank`.
+        axis: usize,
+    },
+    /// An explicit layout names no input axis or no output axis.
+    MissingAxes {
+        /// `in_axes` or `out_axes`.
+        which: &'static str,
+    },
+    /// The number of elements of the shape overflows `usize`.
+    ShapeOverflow {
+        /// The shape.
+        shape: Vec<usize>,
+    },
+    /// `dirac(groups)` where `groups` does not divide the output channels.
+    GroupsMismatch {
+        /// Groups given.
+        groups: usize,
+        /// Output channels of the kernel.
+        out_channels: usize,
+    },
+    /// `delta_orthogonal` on a kernel with more input than output channels.
+    InExceedsOut {
+        /// Input channels.
+        in_channels: usize,
+        /// Output channels.
+        out_channels: usize,
+    },
+    /// A modifier that has no meaning for this scheme (`mode` on `normal`, `truncated` on
+    /// `uniform`, …).
+    ModifierNotApplicable {
+        /// The modifier.
+        modifier: &'static str,
+    },
+    /// A value derived from valid parameters (a std, a bound) is not representable in the
+    /// element type: it would produce infinities.
+    NotRepresentable {
+        /// What was derived (`std`, `bound`, …).
+        what: &'static str,
+        /// Its value in f64.
+        value: f64,
+        /// The element type (`f32`, `f64`).
+        dtype: &'static str,
+    },
+}
+
+impl InitError {
+    /// A new error for `scheme`, without a path.
+    pub fn new(scheme: &'static str, kind: ErrorKind) -> Self {
+        Self {
+            path: None,
+            scheme,
+            kind,
+        }
+    }
+
+    /// The same error, attributed to the parameter at `path`.
+    #[must_use]
+    pub fn with_path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// The parameter's path, when the error came through a model walk.
+    pub fn path(&self) -> Option<&str> {
+        self.path.as_deref()
+    }
+
+    /// The scheme's name (`he_normal`, `orthogonal`, …).
+    pub fn scheme(&self) -> &'static str {
+        self.scheme
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+}
+
+impl fmt::Display for InitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(path) = &self.path {
+            write!(f, "{path}: ")?;
+        }
+        write!(f, "{}: {}", self.scheme, self.kind)
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorKind::InvalidParameter {
+                name,
+                value,
+                expected,
+            } => write!(f, "{name} must be {expected}, got {value}"),
+            ErrorKind::EmptyRange { low, high } => {
+                write!(f, "empty range: low ({low}) must be < high ({high})")
+            }
+            ErrorKind::DegenerateTruncation { mean, low, high } => write!(
+                f,
+                "std is 0 and the mean {mean} lies outside [{low}, {high}]: nothing to sample"
+            ),
+            ErrorKind::UnsupportedRank { rank, expected } => write!(
+                f,
+                "needs a parameter of rank {expected}, got rank {rank} (give explicit fans or axes for other ranks)"
+            ),
+            ErrorKind::AxisOutOfRange { axis, rank } => {
+                write!(f, "axis {axis} is out of range for rank {rank}")
+            }
+            ErrorKind::RepeatedAxis { axis } => {
+                write!(f, "axis {axis} appears more than once in the layout")
+            }
+            ErrorKind::MissingAxes { which } => {
+                write!(f, "the layout's {which} is empty")
+            }
+            ErrorKind::ShapeOverflow { shape } => {
+                write!(f, "the element count of shape {shape:?} overflows usize")
+            }
+            ErrorKind::GroupsMismatch {
+                groups,
+                out_channels,
+            } => write!(
+                f,
+                "groups ({groups}) must be > 0 and divide the output channels ({out_channels})"
+            ),
+            ErrorKind::InExceedsOut {
+                in_channels,
+                out_channels,
+            } => write!(
+                f,
+                "needs in_channels <= out_channels, got {in_channels} > {out_channels}"
+            ),
+            ErrorKind::ModifierNotApplicable { modifier } => {
+                write!(f, "the modifier `{modifier}` does not apply to this scheme")
+            }
+            ErrorKind::NotRepresentable { what, value, dtype } => write!(
+                f,
+                "the derived {what} {value} is not representable in {dtype} without overflow"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for InitError {}

@@ -1,0 +1,197 @@
+//! [`Init::fill`]: executing a plan on a target.
+
+use rand::Rng;
+use rand_distr::Distribution as _;
+
+use crate::element::Float;
+use crate::error::{ErrorKind, InitError};
+use crate::init::Init;
+use crate::resolve::{ElementDistribution, Grid, Plan};
+use crate::target::Target;
+use crate::truncnorm::TruncatedStandardNormal;
+
+impl Init {
+    /// Fills `target` from `rng`, element by element in logical row-major order whatever the
+    /// target's memory strides: the same rng state in gives the same values out.
+    ///
+    /// `target` is any ndarray `ArrayBase<S, D>` with `S: DataMut` of `f32` or `f64` (owned,
+    /// views, non-contiguous and transposed views, any dimension), a `Vec`, a slice, or nested
+    /// fixed-size arrays (see [`Target`]). A target with zero elements is left untouched and is
+    /// not an error (its parameters are still checked).
+    ///
+    /// ```
+    /// use init_core::Init;
+    /// use ndarray::{Array2, s};
+    /// use rand::SeedableRng;
+    /// let mut rng = rand::rngs::StdRng::seed_from_u64(0);
+    /// let mut w = Array2::<f64>::zeros((8, 6));
+    /// // every second column of a view: non-contiguous targets work
+    /// Init::uniform(-0.1, 0.1).fill(&mut w.slice_mut(s![.., ..;2]), &mut rng).unwrap();
+    /// assert!(w.iter().all(|&x| (-0.1..0.1).contains(&x)));
+    /// assert!(w.column(1).iter().all(|&x| x == 0.0));
+    ///
+    /// let mut layer = [[0.0f32; 4]; 3]; // (out 3, in 4)
+    /// Init::eye().fill(&mut layer, &mut rng).unwrap();
+    /// assert_eq!(layer[1], [0.0, 1.0, 0.0, 0.0]);
+    /// ```
+    pub fn fill<T, R>(&self, target: &mut T, rng: &mut R) -> Result<(), InitError>
+    where
+        T: Target + ?Sized,
+        R: Rng + ?Sized,
+    {
+        let shape = target.shape();
+        let (plan, _) = self.plan(&shape)?;
+        match plan {
+            Plan::Empty => Ok(()),
+            Plan::Elementwise(d) => self.fill_elementwise(d, target, rng),
+            Plan::Eye { cols, value } => {
+                let v = self.convert::<T::Elem>("value", value)?;
+                let mut k = 0usize;
+                target.for_each_mut(|x| {
+                    *x = if k / cols == k % cols {
+                        v
+                    } else {
+                        T::Elem::ZERO
+                    };
+                    k += 1;
+                });
+                Ok(())
+            }
+            Plan::Dirac {
+                grid,
+                out_per_group,
+                value,
+            } => {
+                let v = self.convert::<T::Elem>("value", value)?;
+                write_grid(target, &grid, |o, i, centre| {
+                    if centre && o % out_per_group == i {
+                        v
+                    } else {
+                        T::Elem::ZERO
+                    }
+                });
+                Ok(())
+            }
+            #[cfg(feature = "orthogonal")]
+            Plan::Orthogonal { grid, value } => {
+                self.convert::<T::Elem>("gain", value)?;
+                let q = crate::orthogonal::orthogonal_matrix(grid.rows, grid.cols, rng);
+                let cols = grid.cols;
+                write_grid(target, &grid, |r, c, _| {
+                    T::Elem::from_f64(value * q[r * cols + c])
+                });
+                Ok(())
+            }
+            #[cfg(feature = "orthogonal")]
+            Plan::DeltaOrthogonal { grid, value } => {
+                self.convert::<T::Elem>("gain", value)?;
+                let q = crate::orthogonal::orthogonal_matrix(grid.rows, grid.cols, rng);
+                let cols = grid.cols;
+                write_grid(target, &grid, |o, i, centre| {
+                    if centre {
+                        T::Elem::from_f64(value * q[o * cols + i])
+                    } else {
+                        T::Elem::ZERO
+                    }
+                });
+                Ok(())
+            }
+            Plan::Sparse { grid, zeros, std } => {
+                self.convert::<T::Elem>("value range", 40.0 * std)?;
+                let s = T::Elem::from_f64(std);
+                // The zero positions first, column by column, then the values in logical order.
+                let mut zero = vec![false; grid.rows * grid.cols];
+                for c in 0..grid.cols {
+                    for r in rand::seq::index::sample(rng, grid.rows, zeros) {
+                        zero[r * grid.cols + c] = true;
+                    }
+                }
+                write_grid(target, &grid, |r, c, _| {
+                    if zero[r * grid.cols + c] {
+                        T::Elem::ZERO
+                    } else {
+                        T::Elem::standard_normal(rng) * s
+                    }
+                });
+                Ok(())
+            }
+        }
+    }
+
+    /// Rounds a derived value to `F`, or says it overflows.
+    fn convert<F: Float>(&self, what: &'static str, value: f64) -> Result<F, InitError> {
+        if value.abs() <= F::MAX {
+            Ok(F::from_f64(value))
+        } else {
+            Err(self.err(ErrorKind::NotRepresentable {
+                what,
+                value,
+                dtype: F::NAME,
+            }))
+        }
+    }
+
+    fn fill_elementwise<T, R>(
+        &self,
+        d: ElementDistribution,
+        target: &mut T,
+        rng: &mut R,
+    ) -> Result<(), InitError>
+    where
+        T: Target + ?Sized,
+        R: Rng + ?Sized,
+    {
+        self.convert::<T::Elem>("value range", d.magnitude())?;
+        match d {
+            ElementDistribution::Constant(v) => {
+                let v = T::Elem::from_f64(v);
+                target.for_each_mut(|x| *x = v);
+            }
+            ElementDistribution::Uniform { low, high } => {
+                let (lo, hi) = (T::Elem::from_f64(low), T::Elem::from_f64(high));
+                let uniform = rand_distr::Uniform::new(lo, hi).map_err(|_| {
+                    self.err(ErrorKind::NotRepresentable {
+                        what: "uniform range",
+                        value: high - low,
+                        dtype: T::Elem::NAME,
+                    })
+                })?;
+                target.for_each_mut(|x| *x = uniform.sample(rng));
+            }
+            ElementDistribution::Normal { mean, std } => {
+                let (m, s) = (T::Elem::from_f64(mean), T::Elem::from_f64(std));
+                target.for_each_mut(|x| *x = T::Elem::standard_normal(rng) * s + m);
+            }
+            ElementDistribution::TruncatedNormal {
+                mean,
+                std,
+                low,
+                high,
+            } => {
+                let tn = TruncatedStandardNormal::new((low - mean) / std, (high - mean) / std);
+                // Sampled in f64 (tail arithmetic), clamped against the last-bit rounding of
+                // mean + std·z, then rounded once: rounding is monotone, so the value stays
+                // within the bounds as rounded to the element type.
+                target.for_each_mut(|x| {
+                    let v = (mean + std * tn.sample(rng)).clamp(low, high);
+                    *x = T::Elem::from_f64(v);
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes `value(a, b, at_centre)` to every element of `target`, in logical order.
+fn write_grid<T: Target + ?Sized>(
+    target: &mut T,
+    grid: &Grid,
+    mut value: impl FnMut(usize, usize, bool) -> T::Elem,
+) {
+    let mut coords = grid.coords();
+    target.for_each_mut(|x| {
+        if let Some((a, b, centre)) = coords.next() {
+            *x = value(a, b, centre);
+        }
+    });
+}

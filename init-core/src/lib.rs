@@ -1,0 +1,53 @@
+//! The runtime of [weight-init](https://docs.rs/weight-init): initialisation schemes with exact
+//! constants, fans read from a parameter's shape under a stated [`Layout`], gains, the
+//! [`Target`]s a scheme can fill, and the one error type [`InitError`].
+//!
+//! Users depend on the `weight-init` crate, which re-exports everything here. The entry point is
+//! [`Init`]: build one with a constructor (`Init::he_normal()`), adjust it with modifiers
+//! (`.gain(Gain::Tanh)`, `.mode(FanMode::FanOut)`, `.truncated()`), then
+//! [`fill`](Init::fill) a parameter from any `rand::Rng`, or [`resolve`](Init::resolve) what it
+//! would do for a shape.
+//!
+//! ```
+//! use init_core::{Init, Gain};
+//! use rand::SeedableRng;
+//! let mut rng = rand::rngs::StdRng::seed_from_u64(42);
+//! let mut w = ndarray::Array2::<f32>::zeros((128, 64));
+//! Init::glorot_uniform().gain(Gain::Tanh).fill(&mut w, &mut rng)?;
+//! let bound = 5.0 / 3.0 * (6.0f32 / (64.0 + 128.0)).sqrt();
+//! assert!(w.iter().all(|x| x.abs() <= bound));
+//! # Ok::<(), init_core::InitError>(())
+//! ```
+//!
+//! The crate re-exports the versions of [`rand`], [`rand_distr`] and [`ndarray`] it is built
+//! on, so users get matching ones.
+//!
+//! Cargo feature `orthogonal` (default on) brings the QR-based schemes ([`Init::orthogonal`],
+//! [`Init::delta_orthogonal`]) through faer; with it off they do not exist.
+
+pub use ndarray;
+pub use rand;
+pub use rand_distr;
+
+mod element;
+mod error;
+mod fans;
+mod fill;
+mod gain;
+mod init;
+#[cfg(feature = "orthogonal")]
+mod orthogonal;
+mod resolve;
+mod special;
+pub mod stats;
+mod target;
+mod truncnorm;
+
+pub use element::Float;
+pub use error::{ErrorKind, InitError};
+pub use fans::{Axes, FanMode, Fans, Layout};
+pub use gain::Gain;
+pub use init::{Distribution, Init};
+pub use resolve::{ElementDistribution, Resolved};
+pub use target::{Nested, Target};
+pub use truncnorm::TRUNC_2SIGMA_STD;
