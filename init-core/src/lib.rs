@@ -35,6 +35,7 @@ mod fans;
 mod fill;
 mod gain;
 mod init;
+mod model;
 #[cfg(feature = "orthogonal")]
 mod orthogonal;
 mod resolve;
@@ -48,6 +49,7 @@ pub use error::{ErrorKind, InitError};
 pub use fans::{Axes, FanMode, Fans, Layout};
 pub use gain::Gain;
 pub use init::{Distribution, Init};
+pub use model::{Initialize, ParamPath, Report, ReportRow, Segment, Visit, VisitMut, report};
 pub use resolve::{ElementDistribution, Resolved};
-pub use target::{Nested, Target};
+pub use target::{AllowsConv, AllowsFans, AllowsMatrix, Nested, Target};
 pub use truncnorm::TRUNC_2SIGMA_STD;

@@ -450,6 +450,28 @@ impl Init {
         })
     }
 
+    /// The fans this scheme uses for a parameter of `shape`: the explicit ones where given,
+    /// the shape's under the layout for the others. An error when neither gives them (rank
+    /// below 2 without explicit fans, bad axes).
+    ///
+    /// ```
+    /// use init_core::{Init, Fans, Layout};
+    /// let fans = Init::he_normal().layout(Layout::InOut).fans_for(&[3, 3, 16, 32]).unwrap();
+    /// assert_eq!(fans, Fans { fan_in: 144, fan_out: 288 });
+    /// assert!(Init::he_normal().fans_for(&[16]).is_err());
+    /// assert_eq!(Init::zeros().fans(5, 7).fans_for(&[16]).unwrap(), Fans { fan_in: 5, fan_out: 7 });
+    /// ```
+    pub fn fans_for(&self, shape: &[usize]) -> Result<Fans, InitError> {
+        if let (Some(fan_in), Some(fan_out)) = (self.fan_in, self.fan_out) {
+            return Ok(Fans { fan_in, fan_out });
+        }
+        let f = Fans::compute(shape, &self.layout).map_err(|k| self.err(k))?;
+        Ok(Fans {
+            fan_in: self.fan_in.unwrap_or(f.fan_in),
+            fan_out: self.fan_out.unwrap_or(f.fan_out),
+        })
+    }
+
     /// Validates and derives everything `fill` needs for `shape`.
     pub(crate) fn plan(&self, shape: &[usize]) -> Result<(Plan, Option<Fans>), InitError> {
         let scale = finite(self, "scale", self.scale)?;

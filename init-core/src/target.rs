@@ -11,6 +11,11 @@ use crate::element::Float;
 /// non-contiguous and transposed views, any dimension including `IxDyn`), `Vec<F>` and `[F]`
 /// (rank 1), and nested fixed-size arrays `[F; N]`, `[[F; N]; M]`, … whose rank and shape come
 /// from the type (outermost length first, so `[[f32; IN]; OUT]` is `(OUT, IN)`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot hold a parameter",
+    label = "not an initialisable parameter",
+    note = "parameters are ndarray arrays and views, `Vec`, slices and fixed-size arrays of `f32` or `f64` (integers are refused)"
+)]
 pub trait Target {
     /// The element type.
     type Elem: Float;
@@ -20,6 +25,9 @@ pub trait Target {
 
     /// Calls `f` on every element, in logical row-major order.
     fn for_each_mut(&mut self, f: impl FnMut(&mut Self::Elem));
+
+    /// Calls `f` with every element, in logical row-major order.
+    fn for_each(&self, f: impl FnMut(Self::Elem));
 }
 
 impl<S, D> Target for ArrayBase<S, D>
@@ -38,6 +46,10 @@ where
         // `iter_mut` walks in logical order, with a slice fast path when contiguous.
         self.iter_mut().for_each(f);
     }
+
+    fn for_each(&self, mut f: impl FnMut(Self::Elem)) {
+        self.iter().for_each(|&x| f(x));
+    }
 }
 
 impl<F: Float> Target for [F] {
@@ -49,6 +61,10 @@ impl<F: Float> Target for [F] {
 
     fn for_each_mut(&mut self, f: impl FnMut(&mut F)) {
         self.iter_mut().for_each(f);
+    }
+
+    fn for_each(&self, mut f: impl FnMut(F)) {
+        self.iter().for_each(|&x| f(x));
     }
 }
 
@@ -62,6 +78,10 @@ impl<F: Float> Target for Vec<F> {
     fn for_each_mut(&mut self, f: impl FnMut(&mut F)) {
         self.iter_mut().for_each(f);
     }
+
+    fn for_each(&self, mut f: impl FnMut(F)) {
+        self.iter().for_each(|&x| f(x));
+    }
 }
 
 /// A scalar or a nest of fixed-size arrays of scalars; the building block of the `[T; N]`
@@ -73,6 +93,8 @@ pub trait Nested {
     fn push_dims(dims: &mut Vec<usize>);
     /// Calls `f` on every scalar in row-major order.
     fn visit(&mut self, f: &mut impl FnMut(&mut Self::Elem));
+    /// Calls `f` with every scalar in row-major order.
+    fn read(&self, f: &mut impl FnMut(Self::Elem));
 }
 
 impl Nested for f32 {
@@ -81,6 +103,9 @@ impl Nested for f32 {
     fn visit(&mut self, f: &mut impl FnMut(&mut f32)) {
         f(self);
     }
+    fn read(&self, f: &mut impl FnMut(f32)) {
+        f(*self);
+    }
 }
 
 impl Nested for f64 {
@@ -88,6 +113,9 @@ impl Nested for f64 {
     fn push_dims(_: &mut Vec<usize>) {}
     fn visit(&mut self, f: &mut impl FnMut(&mut f64)) {
         f(self);
+    }
+    fn read(&self, f: &mut impl FnMut(f64)) {
+        f(*self);
     }
 }
 
@@ -100,6 +128,11 @@ impl<T: Nested, const N: usize> Nested for [T; N] {
     fn visit(&mut self, f: &mut impl FnMut(&mut Self::Elem)) {
         for item in self {
             item.visit(f);
+        }
+    }
+    fn read(&self, f: &mut impl FnMut(Self::Elem)) {
+        for item in self {
+            item.read(f);
         }
     }
 }
@@ -116,4 +149,68 @@ impl<T: Nested, const N: usize> Target for [T; N] {
     fn for_each_mut(&mut self, mut f: impl FnMut(&mut Self::Elem)) {
         self.visit(&mut f);
     }
+
+    fn for_each(&self, mut f: impl FnMut(Self::Elem)) {
+        self.read(&mut f);
+    }
+}
+
+// Compile-time rank checks for the derive: a field's type may show its rank (`Array1`,
+// `[f32; N]`, `Vec<f32>` are rank 1; `Array2`, `[[f32; N]; M]` rank 2). These marker traits are
+// implemented for every target whose type does not rule out what a scheme needs; types of
+// unknown rank (`ArrayD`) implement them all and are checked at run time.
+
+/// A target whose type allows rank ≥ 2: fan-based schemes can read fans from its shape.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has rank 1: fan-based schemes need rank >= 2 to derive fan_in and fan_out",
+    label = "rank 1 by its type",
+    note = "fan-based schemes are glorot_*, xavier_*, he_*, kaiming_*, lecun_*, variance_scaling, torch_default and orthogonal",
+    note = "give the fans instead: `fan_in = ...` (and `fan_out = ...`), or take a weight's with `fans_of = <field>`"
+)]
+pub trait AllowsFans: Target {}
+
+/// A target whose type allows rank exactly 2 (`eye`, `sparse`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not rank 2: `eye` and `sparse` need a matrix",
+    label = "wrong rank by its type",
+    note = "use `Array2<_>`, `[[F; IN]; OUT]` or a dynamic-rank array"
+)]
+pub trait AllowsMatrix: Target {}
+
+/// A target whose type allows rank 3 to 5 (`dirac`, `delta_orthogonal`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a convolution kernel: `dirac` and `delta_orthogonal` need rank 3 to 5",
+    label = "wrong rank by its type",
+    note = "a kernel is (out, in, k1, ...): `Array3<_>`, `Array4<_>`, `Array5<_>` or nested arrays of that rank"
+)]
+pub trait AllowsConv: Target {}
+
+macro_rules! marker_impls {
+    ($trait:ident: $($dim:ty),*) => {$(
+        impl<S> $trait for ArrayBase<S, $dim> where S: DataMut, S::Elem: Float {}
+    )*};
+}
+marker_impls!(AllowsFans: ndarray::Ix2, ndarray::Ix3, ndarray::Ix4, ndarray::Ix5, ndarray::Ix6, ndarray::IxDyn);
+marker_impls!(AllowsMatrix: ndarray::Ix2, ndarray::IxDyn);
+marker_impls!(AllowsConv: ndarray::Ix3, ndarray::Ix4, ndarray::Ix5, ndarray::IxDyn);
+
+impl<T: Nested, const N: usize, const M: usize> AllowsFans for [[T; N]; M] {}
+impl<F: Float + Nested, const N: usize, const M: usize> AllowsMatrix for [[F; N]; M] {}
+impl<F: Float + Nested, const A: usize, const B: usize, const C: usize> AllowsConv
+    for [[[F; A]; B]; C]
+{
+}
+impl<F: Float + Nested, const A: usize, const B: usize, const C: usize, const D: usize> AllowsConv
+    for [[[[F; A]; B]; C]; D]
+{
+}
+impl<
+    F: Float + Nested,
+    const A: usize,
+    const B: usize,
+    const C: usize,
+    const D: usize,
+    const E: usize,
+> AllowsConv for [[[[[F; A]; B]; C]; D]; E]
+{
 }

@@ -1,0 +1,85 @@
+//! A borrowing view of the input struct: its fields, each with the user's tokens kept for
+//! spans, and what its `#[init(...)]` says.
+
+use proc_macro2::Span;
+use syn::spanned::Spanned as _;
+
+use crate::attr::{self, ContainerSpec, FieldSpec};
+use crate::ctxt::Ctxt;
+
+/// The struct being derived.
+pub(crate) struct Container<'a> {
+    pub original: &'a syn::DeriveInput,
+    pub spec: ContainerSpec,
+    pub fields: Vec<Field<'a>>,
+}
+
+/// One field.
+pub(crate) struct Field<'a> {
+    pub original: &'a syn::Field,
+    /// `self.<member>`
+    pub member: syn::Member,
+    pub spec: FieldSpec,
+}
+
+impl Field<'_> {
+    /// The name used in parameter paths and in messages.
+    pub(crate) fn display_name(&self) -> String {
+        match &self.member {
+            syn::Member::Named(i) => i.to_string(),
+            syn::Member::Unnamed(i) => i.index.to_string(),
+        }
+    }
+
+    pub(crate) fn ty_span(&self) -> Span {
+        self.original.ty.span()
+    }
+}
+
+impl<'a> Container<'a> {
+    /// Reads the input; enums and unions are refused (`None`, with an error in `cx`).
+    pub(crate) fn from_ast(cx: &mut Ctxt, input: &'a syn::DeriveInput) -> Option<Self> {
+        let items = attr::items_of(cx, &input.attrs);
+        let spec = ContainerSpec::from_items(cx, items);
+        let fields = match &input.data {
+            syn::Data::Struct(s) => &s.fields,
+            syn::Data::Enum(e) => {
+                cx.error(
+                    e.enum_token.span,
+                    "`#[derive(Initialize)]` works on structs; an enum's parameters depend on its variant at run time: derive it on the structs inside",
+                );
+                return None;
+            }
+            syn::Data::Union(u) => {
+                cx.error(
+                    u.union_token.span,
+                    "`#[derive(Initialize)]` works on structs, not unions",
+                );
+                return None;
+            }
+        };
+        let fields = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let items = attr::items_of(cx, &f.attrs);
+                Field {
+                    original: f,
+                    member: match &f.ident {
+                        Some(ident) => syn::Member::Named(ident.clone()),
+                        None => syn::Member::Unnamed(syn::Index {
+                            index: u32::try_from(i).unwrap_or(u32::MAX),
+                            span: f.ty.span(),
+                        }),
+                    },
+                    spec: FieldSpec::from_items(cx, items),
+                }
+            })
+            .collect();
+        Some(Container {
+            original: input,
+            spec,
+            fields,
+        })
+    }
+}

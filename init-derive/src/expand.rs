@@ -1,0 +1,334 @@
+//! Code generation: the two parameter walks of `Initialize`. Generated code reaches the runtime
+//! only through `<crate>::__private`, inside `const _: () = { … };`; user expressions are
+//! emitted at their own spans so rustc checks their types where they were written.
+
+use proc_macro2::{TokenStream, TokenTree};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::Expr;
+
+use crate::ast::{Container, Field};
+use crate::attr::{FieldSpec, GainSpec, LayoutSpec, SchemeSpec};
+use crate::valid;
+use crate::vocab::Needs;
+
+/// The path of the runtime: `::weight_init`, or `#[init(crate = ...)]`.
+fn krate(c: &Container) -> TokenStream {
+    c.spec
+        .krate
+        .as_ref()
+        .map_or_else(|| quote!(::weight_init), ToTokens::to_token_stream)
+}
+
+/// A numeric argument: an integer literal becomes a float literal (`sigmas = 3` means 3.0), any
+/// other expression is emitted as written.
+fn float(expr: &Expr) -> TokenStream {
+    match expr {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }) if i.suffix().is_empty() => {
+            let lit = syn::LitFloat::new(&format!("{}.0", i.base10_digits()), i.span());
+            lit.into_token_stream()
+        }
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => {
+            let op = &u.op;
+            let inner = float(&u.expr);
+            quote!(#op #inner)
+        }
+        other => other.to_token_stream(),
+    }
+}
+
+/// `__wi::Init::<ctor>(<args>)` for a scheme.
+fn constructor(s: &SchemeSpec, spec: &FieldSpec) -> TokenStream {
+    let span = s.ident.span();
+    let arg = |name: &str, default: TokenStream| s.arg(name).map_or(default, float);
+    let (ctor, args): (&str, Vec<TokenStream>) = match s.def.canonical {
+        "constant" => ("constant", vec![arg("value", quote!(0.0))]),
+        "uniform" if s.args.len() == 1 && s.args[0].0 == "low" => {
+            ("uniform_symmetric", vec![arg("low", quote!(0.0))])
+        }
+        "uniform" => (
+            "uniform",
+            vec![arg("low", quote!(0.0)), arg("high", quote!(0.0))],
+        ),
+        "normal" => (
+            "normal",
+            vec![arg("mean", quote!(0.0)), arg("std", quote!(0.0))],
+        ),
+        "truncated_normal" if s.arg("sigmas").is_some() => (
+            "truncated_normal_sigmas",
+            vec![
+                arg("mean", quote!(0.0)),
+                arg("std", quote!(0.0)),
+                arg("sigmas", quote!(2.0)),
+            ],
+        ),
+        "truncated_normal" => (
+            "truncated_normal",
+            vec![
+                arg("mean", quote!(0.0)),
+                arg("std", quote!(0.0)),
+                arg("low", quote!(0.0)),
+                arg("high", quote!(0.0)),
+            ],
+        ),
+        "variance_scaling" => {
+            let dist = format_ident!(
+                "{}",
+                spec.distribution.map_or("TruncatedNormal", |d| d.0),
+                span = span
+            );
+            (
+                "variance_scaling",
+                vec![
+                    arg("scale", quote!(1.0)),
+                    quote!(__wi::FanMode::FanIn),
+                    quote!(__wi::Distribution::#dist),
+                ],
+            )
+        }
+        "dirac" => (
+            "dirac",
+            vec![s.arg("groups").map_or(quote!(1), ToTokens::to_token_stream)],
+        ),
+        "sparse" => (
+            "sparse",
+            vec![arg("sparsity", quote!(0.0)), arg("std", quote!(0.01))],
+        ),
+        other => (other, Vec::new()),
+    };
+    let ctor = format_ident!("{}", ctor, span = span);
+    quote!(__wi::Init::#ctor(#(#args),*))
+}
+
+fn layout_tokens(l: &LayoutSpec) -> TokenStream {
+    match l {
+        LayoutSpec::Named(v, span) => {
+            let v = format_ident!("{}", v, span = *span);
+            quote!(__wi::Layout::#v)
+        }
+        LayoutSpec::Expr(e) => e.to_token_stream(),
+    }
+}
+
+/// The full `Init` expression of a parameter field, without `fans_of`.
+fn init_expr(c: &Container, f: &Field) -> TokenStream {
+    let spec = &f.spec;
+    let Some(scheme) = &spec.scheme else {
+        return TokenStream::new();
+    };
+    let mut out = constructor(scheme, spec);
+    if let Some(g) = &spec.gain {
+        let g = match g {
+            GainSpec::Named(v, span) => {
+                let v = format_ident!("{}", v, span = *span);
+                quote!(__wi::Gain::#v)
+            }
+            GainSpec::LeakyRelu(e) => {
+                let e = float(e);
+                quote!(__wi::Gain::LeakyRelu(#e))
+            }
+            GainSpec::Value(e) => {
+                let e = float(e);
+                quote!(__wi::Gain::Value(#e))
+            }
+        };
+        out.extend(quote!(.gain(#g)));
+    }
+    if let Some((m, span)) = spec.mode {
+        let m = format_ident!("{}", m, span = span);
+        out.extend(quote!(.mode(__wi::FanMode::#m)));
+    }
+    if spec.truncated.is_some() {
+        out.extend(quote!(.truncated()));
+    }
+    if let Some(s) = &spec.scale {
+        let s = float(s);
+        out.extend(quote!(.scale(#s)));
+    }
+    if let Some(l) = spec.layout.as_ref().or(c.spec.layout.as_ref()) {
+        let l = layout_tokens(l);
+        out.extend(quote!(.layout(#l)));
+    }
+    if let Some(n) = &spec.fan_in {
+        out.extend(quote!(.fan_in(#n)));
+    }
+    if let Some(n) = &spec.fan_out {
+        out.extend(quote!(.fan_out(#n)));
+    }
+    out
+}
+
+fn segment(f: &Field) -> TokenStream {
+    match &f.member {
+        syn::Member::Named(i) => {
+            let name = i.to_string();
+            quote!(__wi::Segment::Field(#name))
+        }
+        syn::Member::Unnamed(i) => {
+            let i = i.index as usize;
+            quote!(__wi::Segment::Tuple(#i))
+        }
+    }
+}
+
+/// The statements that visit one field, in `walk` (`mutable = false`) or `walk_mut`.
+fn step(c: &Container, f: &Field, mutable: bool) -> TokenStream {
+    let spec = &f.spec;
+    if spec.skip.is_some() {
+        return TokenStream::new();
+    }
+    let member = &f.member;
+    let ty = &f.original.ty;
+    let ty_span = f.ty_span();
+    let seg = segment(f);
+    let reference = if mutable {
+        quote_spanned!(ty_span=> &mut self.#member)
+    } else {
+        quote_spanned!(ty_span=> &self.#member)
+    };
+    let Some(scheme) = &spec.scheme else {
+        // a nested model, or a container of them
+        let walk = if mutable {
+            quote_spanned!(ty_span=> __wi::Initialize::walk_mut)
+        } else {
+            quote_spanned!(ty_span=> __wi::Initialize::walk)
+        };
+        return quote! {
+            __path.push(#seg);
+            let __result = #walk(#reference, __path, __visitor);
+            __path.pop();
+            __result?;
+        };
+    };
+    // compile-time rank check, where the type shows the rank
+    let check = match scheme.def.needs {
+        Needs::Fans if !spec.explicit_fans() => Some(quote!(require_fans)),
+        Needs::Matrix => Some(quote!(require_matrix)),
+        Needs::Conv => Some(quote!(require_conv)),
+        _ => None,
+    };
+    let check = check.map(|name| quote_spanned!(ty_span=> __wi::#name::<#ty>();));
+    let mut init = init_expr(c, f);
+    if let Some(fans_of) = &spec.fans_of
+        && let Some(j) = valid::sibling(c, fans_of)
+    {
+        let sib = &c.fields[j];
+        let sib_member = &sib.member;
+        let sib_init = init_expr(c, sib);
+        let sib_seg = segment(sib);
+        init = quote! {{
+            let __fans = __wi::fans_of(&self.#sib_member, &#sib_init, __path, #sib_seg)?;
+            #init.fans(__fans.fan_in, __fans.fan_out)
+        }};
+    }
+    quote! {
+        #check
+        let __init = #init;
+        __path.push(#seg);
+        let __result = __visitor.param(__path, #reference, &__init);
+        __path.pop();
+        __result?;
+    }
+}
+
+/// Whether the tokens mention one of the struct's type parameters.
+fn mentions(tokens: TokenStream, params: &[syn::Ident]) -> bool {
+    tokens.into_iter().any(|t| match t {
+        TokenTree::Ident(i) => params.contains(&i),
+        TokenTree::Group(g) => mentions(g.stream(), params),
+        _ => false,
+    })
+}
+
+fn impl_block(c: &Container, walk: &TokenStream, walk_mut: &TokenStream) -> TokenStream {
+    let input = c.original;
+    let name = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let type_params: Vec<syn::Ident> = input
+        .generics
+        .type_params()
+        .map(|p| p.ident.clone())
+        .collect();
+    let mut predicates: Vec<TokenStream> = where_clause
+        .map(|w| w.predicates.iter().map(ToTokens::to_token_stream).collect())
+        .unwrap_or_default();
+    for f in &c.fields {
+        let ty = &f.original.ty;
+        if f.spec.skip.is_some() || !mentions(ty.to_token_stream(), &type_params) {
+            continue;
+        }
+        predicates.push(if f.spec.scheme.is_some() {
+            quote!(#ty: __wi::Target)
+        } else {
+            quote!(#ty: __wi::Initialize)
+        });
+    }
+    let krate = krate(c);
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals, unused_qualifications)]
+        const _: () = {
+            use #krate::__private as __wi;
+            #[automatically_derived]
+            impl #impl_generics __wi::Initialize for #name #ty_generics where #(#predicates,)* {
+                fn walk<__V: __wi::Visit + ?__wi::Sized>(
+                    &self,
+                    __path: &mut __wi::ParamPath,
+                    __visitor: &mut __V,
+                ) -> __wi::Result<(), __wi::InitError> {
+                    #walk
+                }
+                fn walk_mut<__V: __wi::VisitMut + ?__wi::Sized>(
+                    &mut self,
+                    __path: &mut __wi::ParamPath,
+                    __visitor: &mut __V,
+                ) -> __wi::Result<(), __wi::InitError> {
+                    #walk_mut
+                }
+            }
+        };
+    }
+}
+
+/// The derive's output for a valid struct.
+pub(crate) fn expand(c: &Container) -> TokenStream {
+    let walk: TokenStream = c.fields.iter().map(|f| step(c, f, false)).collect();
+    let walk_mut: TokenStream = c.fields.iter().map(|f| step(c, f, true)).collect();
+    impl_block(
+        c,
+        &quote!(#walk __wi::Ok(())),
+        &quote!(#walk_mut __wi::Ok(())),
+    )
+}
+
+/// On invalid input: the errors, and an impl whose bodies are unreachable, so the only errors
+/// the user sees are the real ones (thiserror's `fallback.rs`).
+pub(crate) fn fallback(
+    c: Option<&Container>,
+    input: &syn::DeriveInput,
+    errors: syn::Error,
+) -> TokenStream {
+    let errors = errors.to_compile_error();
+    let body = quote!(::core::unreachable!(
+        "#[derive(Initialize)] reported errors"
+    ));
+    let imp = match c {
+        Some(c) => impl_block(c, &body, &body),
+        None => {
+            let name = &input.ident;
+            let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+            quote! {
+                const _: () = {
+                    use ::weight_init::__private as __wi;
+                    impl #impl_generics __wi::Initialize for #name #ty_generics #where_clause {
+                        fn walk<__V: __wi::Visit + ?__wi::Sized>(&self, _: &mut __wi::ParamPath, _: &mut __V) -> __wi::Result<(), __wi::InitError> { #body }
+                        fn walk_mut<__V: __wi::VisitMut + ?__wi::Sized>(&mut self, _: &mut __wi::ParamPath, _: &mut __V) -> __wi::Result<(), __wi::InitError> { #body }
+                    }
+                };
+            }
+        }
+    };
+    quote!(#errors #imp)
+}
