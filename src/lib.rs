@@ -25,13 +25,4 @@ pub mod __private {
         init.fans_for(&target.shape())
             .map_err(|e| path.with(sibling, |p| e.with_path(p.to_string())))
     }
-
-    /// Compile-time check: the field's type allows rank >= 2.
-    pub fn require_fans<T: AllowsFans + ?Sized>() {}
-
-    /// Compile-time check: the field's type allows rank 2.
-    pub fn require_matrix<T: AllowsMatrix + ?Sized>() {}
-
-    /// Compile-time check: the field's type allows rank 3 to 5.
-    pub fn require_conv<T: AllowsConv + ?Sized>() {}
 }

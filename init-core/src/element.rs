@@ -14,6 +14,10 @@ mod sealed {
 /// Sampling happens in the element's own precision where rand_distr offers it (uniform);
 /// rand_distr's standard normal is a f64 ziggurat for both types, and the truncated normal is
 /// sampled in f64 for its tail arithmetic, then rounded once.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a floating-point element: parameters hold `f32` or `f64`",
+    label = "integer and other element types are refused"
+)]
 pub trait Float:
     sealed::Sealed
     + SampleUniform

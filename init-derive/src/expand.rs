@@ -2,7 +2,7 @@
 //! only through `<crate>::__private`, inside `const _: () = { … };`; user expressions are
 //! emitted at their own spans so rustc checks their types where they were written.
 
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::Expr;
 
@@ -180,7 +180,6 @@ fn step(c: &Container, f: &Field, mutable: bool) -> TokenStream {
         return TokenStream::new();
     }
     let member = &f.member;
-    let ty = &f.original.ty;
     let ty_span = f.ty_span();
     let seg = segment(f);
     let reference = if mutable {
@@ -188,7 +187,7 @@ fn step(c: &Container, f: &Field, mutable: bool) -> TokenStream {
     } else {
         quote_spanned!(ty_span=> &self.#member)
     };
-    let Some(scheme) = &spec.scheme else {
+    if spec.scheme.is_none() {
         // a nested model, or a container of them
         let walk = if mutable {
             quote_spanned!(ty_span=> __wi::Initialize::walk_mut)
@@ -201,15 +200,7 @@ fn step(c: &Container, f: &Field, mutable: bool) -> TokenStream {
             __path.pop();
             __result?;
         };
-    };
-    // compile-time rank check, where the type shows the rank
-    let check = match scheme.def.needs {
-        Needs::Fans if !spec.explicit_fans() => Some(quote!(require_fans)),
-        Needs::Matrix => Some(quote!(require_matrix)),
-        Needs::Conv => Some(quote!(require_conv)),
-        _ => None,
-    };
-    let check = check.map(|name| quote_spanned!(ty_span=> __wi::#name::<#ty>();));
+    }
     let mut init = init_expr(c, f);
     if let Some(fans_of) = &spec.fans_of
         && let Some(j) = valid::sibling(c, fans_of)
@@ -224,7 +215,6 @@ fn step(c: &Container, f: &Field, mutable: bool) -> TokenStream {
         }};
     }
     quote! {
-        #check
         let __init = #init;
         __path.push(#seg);
         let __result = __visitor.param(__path, #reference, &__init);
@@ -233,38 +223,50 @@ fn step(c: &Container, f: &Field, mutable: bool) -> TokenStream {
     }
 }
 
-/// Whether the tokens mention one of the struct's type parameters.
-fn mentions(tokens: TokenStream, params: &[syn::Ident]) -> bool {
-    tokens.into_iter().any(|t| match t {
-        TokenTree::Ident(i) => params.contains(&i),
-        TokenTree::Group(g) => mentions(g.stream(), params),
-        _ => false,
-    })
+/// The where-clause predicates that make each field's requirement a bound of the impl,
+/// spanned at the field's type: a field that cannot be what its attribute says gets one error,
+/// in our words (the traits' `on_unimplemented`), at its type.
+fn field_bounds(c: &Container) -> Vec<TokenStream> {
+    let mut out = Vec::new();
+    for f in &c.fields {
+        let spec = &f.spec;
+        if spec.skip.is_some() {
+            continue;
+        }
+        let ty = &f.original.ty;
+        let span = f.ty_span();
+        let Some(scheme) = &spec.scheme else {
+            out.push(quote_spanned!(span=> #ty: __wi::Initialize));
+            continue;
+        };
+        out.push(quote_spanned!(span=> #ty: __wi::Target));
+        // the rank, where the type shows it
+        let rank = match scheme.def.needs {
+            Needs::Fans if !spec.explicit_fans() => Some(quote_spanned!(span=> __wi::AllowsFans)),
+            Needs::Matrix => Some(quote_spanned!(span=> __wi::AllowsMatrix)),
+            Needs::Conv => Some(quote_spanned!(span=> __wi::AllowsConv)),
+            _ => None,
+        };
+        if let Some(rank) = rank {
+            out.push(quote_spanned!(span=> #ty: #rank));
+        }
+    }
+    out
 }
 
-fn impl_block(c: &Container, walk: &TokenStream, walk_mut: &TokenStream) -> TokenStream {
+fn impl_block(
+    c: &Container,
+    bounds: Vec<TokenStream>,
+    walk: &TokenStream,
+    walk_mut: &TokenStream,
+) -> TokenStream {
     let input = c.original;
     let name = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let type_params: Vec<syn::Ident> = input
-        .generics
-        .type_params()
-        .map(|p| p.ident.clone())
-        .collect();
     let mut predicates: Vec<TokenStream> = where_clause
         .map(|w| w.predicates.iter().map(ToTokens::to_token_stream).collect())
         .unwrap_or_default();
-    for f in &c.fields {
-        let ty = &f.original.ty;
-        if f.spec.skip.is_some() || !mentions(ty.to_token_stream(), &type_params) {
-            continue;
-        }
-        predicates.push(if f.spec.scheme.is_some() {
-            quote!(#ty: __wi::Target)
-        } else {
-            quote!(#ty: __wi::Initialize)
-        });
-    }
+    predicates.extend(bounds);
     let krate = krate(c);
     quote! {
         #[doc(hidden)]
@@ -298,6 +300,7 @@ pub(crate) fn expand(c: &Container) -> TokenStream {
     let walk_mut: TokenStream = c.fields.iter().map(|f| step(c, f, true)).collect();
     impl_block(
         c,
+        field_bounds(c),
         &quote!(#walk __wi::Ok(())),
         &quote!(#walk_mut __wi::Ok(())),
     )
@@ -315,7 +318,7 @@ pub(crate) fn fallback(
         "#[derive(Initialize)] reported errors"
     ));
     let imp = match c {
-        Some(c) => impl_block(c, &body, &body),
+        Some(c) => impl_block(c, Vec::new(), &body, &body),
         None => {
             let name = &input.ident;
             let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();

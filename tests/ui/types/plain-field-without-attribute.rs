@@ -1,0 +1,9 @@
+use ndarray::Array2;
+use weight_init::Initialize;
+
+#[derive(Initialize)]
+struct Layer {
+    w: Array2<f32>,
+}
+
+fn main() {}
