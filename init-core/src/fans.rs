@@ -179,6 +179,18 @@ pub enum FanMode {
     FanGeoAvg,
 }
 
+impl FanMode {
+    /// The name in the attribute language: `fan_in`, `fan_out`, `fan_avg`, `fan_geo_avg`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FanMode::FanIn => "fan_in",
+            FanMode::FanOut => "fan_out",
+            FanMode::FanAvg => "fan_avg",
+            FanMode::FanGeoAvg => "fan_geo_avg",
+        }
+    }
+}
+
 /// The fans of a parameter: how many inputs feed one output, and how many outputs one input
 /// feeds, counting the receptive field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -17,6 +17,17 @@ pub enum Distribution {
     TruncatedNormal,
 }
 
+impl Distribution {
+    /// The name in the attribute language: `uniform`, `normal`, `truncated_normal`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Distribution::Uniform => "uniform",
+            Distribution::Normal => "normal",
+            Distribution::TruncatedNormal => "truncated_normal",
+        }
+    }
+}
+
 /// The fan-based families: each is variance scaling with its own default gain and fan mode.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Family {
@@ -470,7 +481,10 @@ impl std::fmt::Display for Init {
             Scheme::Fan {
                 family: Family::VarianceScaling(scale),
                 distribution,
-            } => parts.push(format!("scale = {scale}, distribution = {distribution:?}")),
+            } => parts.push(format!(
+                "scale = {scale}, distribution = {}",
+                distribution.name()
+            )),
             Scheme::Dirac { groups } => parts.push(format!("groups = {groups}")),
             Scheme::Sparse { sparsity, std } => {
                 parts.push(format!("sparsity = {sparsity}, std = {std}"));
@@ -481,7 +495,7 @@ impl std::fmt::Display for Init {
             parts.push(format!("gain = {:.4}", g.value()));
         }
         if let Some(m) = self.mode {
-            parts.push(format!("mode = {m:?}"));
+            parts.push(format!("mode = {}", m.name()));
         }
         if self.truncated {
             parts.push("truncated".into());

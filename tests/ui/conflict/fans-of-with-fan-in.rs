@@ -1,0 +1,12 @@
+use ndarray::{Array1, Array2};
+use weight_init::Initialize;
+
+#[derive(Initialize)]
+struct Layer {
+    #[init(he_uniform)]
+    w: Array2<f32>,
+    #[init(torch_default, fans_of = w, fan_in = 64)]
+    b: Array1<f32>,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use ndarray::Array2;
+use weight_init::Initialize;
+
+#[derive(Initialize)]
+struct Layer {
+    #[init(he_uniform(truncated))]
+    w: Array2<f32>,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use ndarray::Array1;
+use weight_init::Initialize;
+
+#[derive(Initialize)]
+struct Layer {
+    #[init(he_normal)]
+    w: Array1<f32>,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use ndarray::Array2;
+use weight_init::Initialize;
+
+#[derive(Initialize)]
+struct Layer {
+    #[init(he_normal, scale = 2u32)]
+    w: Array2<f32>,
+}
+
+fn main() {}
