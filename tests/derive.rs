@@ -427,3 +427,25 @@ fn report_lists_every_parameter() {
     assert!(table.lines().next().unwrap().starts_with("parameter"));
     assert!(table.contains("he_normal"));
 }
+
+// `#[init(crate = ...)]`: generated code names the runtime through the given path
+
+mod reexport {
+    pub use weight_init as wi;
+}
+
+#[derive(Initialize)]
+#[init(crate = crate::reexport::wi)]
+struct ThroughReexport {
+    #[init(ones)]
+    w: Array1<f32>,
+}
+
+#[test]
+fn crate_path_override() {
+    let mut m = ThroughReexport {
+        w: Array1::zeros(3),
+    };
+    m.initialize(&mut rng(0)).unwrap();
+    assert_eq!(m.w.to_vec(), [1.0; 3]);
+}

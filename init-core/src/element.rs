@@ -40,6 +40,8 @@ pub trait Float:
     fn from_f64(v: f64) -> Self;
     /// Widens to f64.
     fn to_f64(self) -> f64;
+    /// The largest value of this type below `self` (for half-open ranges).
+    fn next_down(self) -> Self;
     /// One draw from N(0, 1) in this type.
     fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> Self;
 }
@@ -55,6 +57,10 @@ impl Float for f32 {
     #[inline]
     fn to_f64(self) -> f64 {
         f64::from(self)
+    }
+    #[inline]
+    fn next_down(self) -> Self {
+        f32::next_down(self)
     }
     #[inline]
     fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> Self {
@@ -73,6 +79,10 @@ impl Float for f64 {
     #[inline]
     fn to_f64(self) -> f64 {
         self
+    }
+    #[inline]
+    fn next_down(self) -> Self {
+        f64::next_down(self)
     }
     #[inline]
     fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> Self {

@@ -106,6 +106,22 @@ pub enum ErrorKind {
         /// The modifier.
         modifier: &'static str,
     },
+    /// A shard's region lies outside the parameter.
+    RegionOutOfRange {
+        /// Start of the region (rows or elements).
+        start: usize,
+        /// End of the region (exclusive).
+        end: usize,
+        /// Rows or elements the parameter has.
+        len: usize,
+    },
+    /// A shard does not hold as many elements as its region.
+    ShardMismatch {
+        /// Elements in the region.
+        expected: usize,
+        /// Elements in the shard.
+        got: usize,
+    },
     /// A value derived from valid parameters (a std, a bound) is not representable in the
     /// element type: it would produce infinities.
     NotRepresentable {
@@ -208,6 +224,14 @@ impl fmt::Display for ErrorKind {
             ErrorKind::ModifierNotApplicable { modifier } => {
                 write!(f, "the modifier `{modifier}` does not apply to this scheme")
             }
+            ErrorKind::RegionOutOfRange { start, end, len } => write!(
+                f,
+                "the shard's region {start}..{end} is not within 0..{len}"
+            ),
+            ErrorKind::ShardMismatch { expected, got } => write!(
+                f,
+                "the shard holds {got} elements but its region has {expected}"
+            ),
             ErrorKind::NotRepresentable { what, value, dtype } => write!(
                 f,
                 "the derived {what} {value} is not representable in {dtype} without overflow"

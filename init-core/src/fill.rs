@@ -131,6 +131,29 @@ impl Init {
         }
     }
 
+    fn range_error<F: Float>(&self, low: f64, high: f64) -> InitError {
+        self.err(ErrorKind::NotRepresentable {
+            what: "uniform range",
+            value: high - low,
+            dtype: F::NAME,
+        })
+    }
+
+    /// Checks that every value the distribution can take, and a uniform's width, fit in `F`.
+    pub(crate) fn check_representable<F: Float>(
+        &self,
+        d: &ElementDistribution,
+    ) -> Result<(), InitError> {
+        self.convert::<F>("value range", d.magnitude())?;
+        if let ElementDistribution::Uniform { low, high } = *d {
+            let (lo, hi) = (F::from_f64(low), F::from_f64(high));
+            if !(lo < hi && (hi.to_f64() - lo.to_f64()) <= F::MAX) {
+                return Err(self.range_error::<F>(low, high));
+            }
+        }
+        Ok(())
+    }
+
     fn fill_elementwise<T, R>(
         &self,
         d: ElementDistribution,
@@ -141,7 +164,7 @@ impl Init {
         T: Target + ?Sized,
         R: Rng + ?Sized,
     {
-        self.convert::<T::Elem>("value range", d.magnitude())?;
+        self.check_representable::<T::Elem>(&d)?;
         match d {
             ElementDistribution::Constant(v) => {
                 let v = T::Elem::from_f64(v);
@@ -149,13 +172,8 @@ impl Init {
             }
             ElementDistribution::Uniform { low, high } => {
                 let (lo, hi) = (T::Elem::from_f64(low), T::Elem::from_f64(high));
-                let uniform = rand_distr::Uniform::new(lo, hi).map_err(|_| {
-                    self.err(ErrorKind::NotRepresentable {
-                        what: "uniform range",
-                        value: high - low,
-                        dtype: T::Elem::NAME,
-                    })
-                })?;
+                let uniform = rand_distr::Uniform::new(lo, hi)
+                    .map_err(|_| self.range_error::<T::Elem>(low, high))?;
                 target.for_each_mut(|x| *x = uniform.sample(rng));
             }
             ElementDistribution::Normal { mean, std } => {

@@ -35,9 +35,11 @@ mod fans;
 mod fill;
 mod gain;
 mod init;
+mod keyed;
 mod model;
 #[cfg(feature = "orthogonal")]
 mod orthogonal;
+mod philox;
 mod resolve;
 mod special;
 pub mod stats;
@@ -49,7 +51,12 @@ pub use error::{ErrorKind, InitError};
 pub use fans::{Axes, FanMode, Fans, Layout};
 pub use gain::Gain;
 pub use init::{Distribution, Init};
-pub use model::{Initialize, ParamPath, Report, ReportRow, Segment, Visit, VisitMut, report};
+#[cfg(feature = "rayon")]
+pub use keyed::PARALLEL_MIN_ELEMENTS;
+pub use keyed::Region;
+pub use model::{
+    Initialize, ParamPath, Report, ReportRow, Segment, ShardPlan, Visit, VisitMut, report, rows_of,
+};
 pub use resolve::{ElementDistribution, Resolved};
 pub use target::{AllowsConv, AllowsFans, AllowsMatrix, Nested, Target};
 pub use truncnorm::TRUNC_2SIGMA_STD;

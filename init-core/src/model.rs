@@ -8,6 +8,7 @@ use rand::Rng;
 
 use crate::error::InitError;
 use crate::init::Init;
+use crate::keyed::Region;
 use crate::target::Target;
 
 /// The path of a parameter inside a model: `blocks[3].attn.w_q`.
@@ -130,6 +131,107 @@ pub trait Initialize {
     /// the parameter's path.
     fn initialize<R: Rng + ?Sized>(&mut self, rng: &mut R) -> Result<(), InitError> {
         self.walk_mut(&mut ParamPath::new(), &mut Filler { rng })
+    }
+
+    /// Keyed initialisation: every parameter's values are a pure function of (`seed`, its
+    /// path, the element's logical index) — see [`Init::fill_seeded`]. Adding, removing or
+    /// reordering other fields changes nothing else; the result is bit-identical for any
+    /// number of threads.
+    fn init_seeded(&mut self, seed: u64) -> Result<(), InitError> {
+        self.walk_mut(&mut ParamPath::new(), &mut Seeded { seed })
+    }
+
+    /// Initialises the shards this worker holds with exactly the values
+    /// [`init_seeded`](Initialize::init_seeded) gives the whole model: `plan` says, for each
+    /// parameter (by path and the shape of the shard held), the full shape and the region.
+    /// See [`rows_of`] for the usual row split.
+    fn init_sharded<P: ShardPlan + ?Sized>(
+        &mut self,
+        seed: u64,
+        plan: &P,
+    ) -> Result<(), InitError> {
+        self.walk_mut(&mut ParamPath::new(), &mut Sharded { seed, plan })
+    }
+}
+
+/// Where a worker's shard of each parameter lies in the whole (for
+/// [`Initialize::init_sharded`]). Implemented for closures
+/// `Fn(&ParamPath, &[usize]) -> Result<(Vec<usize>, Region), InitError>`.
+pub trait ShardPlan {
+    /// The full shape of the parameter at `path`, and the region of it that the shard of shape
+    /// `shard_shape` holds.
+    fn locate(
+        &self,
+        path: &ParamPath,
+        shard_shape: &[usize],
+    ) -> Result<(Vec<usize>, Region), InitError>;
+}
+
+impl<F> ShardPlan for F
+where
+    F: Fn(&ParamPath, &[usize]) -> Result<(Vec<usize>, Region), InitError>,
+{
+    fn locate(
+        &self,
+        path: &ParamPath,
+        shard_shape: &[usize],
+    ) -> Result<(Vec<usize>, Region), InitError> {
+        self(path, shard_shape)
+    }
+}
+
+/// The rows worker `worker` of `workers` holds when `rows` rows are split as evenly as
+/// possible, in order: `worker·rows/workers .. (worker+1)·rows/workers`.
+///
+/// ```
+/// use init_core::rows_of;
+/// assert_eq!(rows_of(0, 3, 10), 0..3);
+/// assert_eq!(rows_of(1, 3, 10), 3..6);
+/// assert_eq!(rows_of(2, 3, 10), 6..10);
+/// ```
+pub fn rows_of(worker: usize, workers: usize, rows: usize) -> std::ops::Range<usize> {
+    let at = |w: usize| {
+        let n = workers.max(1) as u128;
+        (w.min(workers) as u128 * rows as u128 / n) as usize
+    };
+    at(worker)..at(worker + 1)
+}
+
+/// The visitor behind [`Initialize::init_seeded`].
+struct Seeded {
+    seed: u64,
+}
+
+impl VisitMut for Seeded {
+    fn param<T: Target + ?Sized>(
+        &mut self,
+        path: &ParamPath,
+        target: &mut T,
+        init: &Init,
+    ) -> Result<(), InitError> {
+        let path = path.to_string();
+        init.fill_seeded(target, self.seed, &path)
+            .map_err(|e| e.with_path(path))
+    }
+}
+
+/// The visitor behind [`Initialize::init_sharded`].
+struct Sharded<'p, P: ?Sized> {
+    seed: u64,
+    plan: &'p P,
+}
+
+impl<P: ShardPlan + ?Sized> VisitMut for Sharded<'_, P> {
+    fn param<T: Target + ?Sized>(
+        &mut self,
+        path: &ParamPath,
+        target: &mut T,
+        init: &Init,
+    ) -> Result<(), InitError> {
+        let p = path.to_string();
+        let (full, region) = self.plan.locate(path, &target.shape())?;
+        init.fill_shard(target, &full, region, self.seed, &p)
+            .map_err(|e| e.with_path(p))
     }
 }
 

@@ -28,6 +28,12 @@ pub trait Target {
 
     /// Calls `f` with every element, in logical row-major order.
     fn for_each(&self, f: impl FnMut(Self::Elem));
+
+    /// The elements as one slice in logical order, when the memory is laid out that way
+    /// (lets keyed fills run in parallel). `None` by default.
+    fn as_logical_slice_mut(&mut self) -> Option<&mut [Self::Elem]> {
+        None
+    }
 }
 
 impl<S, D> Target for ArrayBase<S, D>
@@ -50,6 +56,11 @@ where
     fn for_each(&self, mut f: impl FnMut(Self::Elem)) {
         self.iter().for_each(|&x| f(x));
     }
+
+    fn as_logical_slice_mut(&mut self) -> Option<&mut [Self::Elem]> {
+        // standard (row-major, contiguous) layout only
+        self.as_slice_mut()
+    }
 }
 
 impl<F: Float> Target for [F] {
@@ -65,6 +76,10 @@ impl<F: Float> Target for [F] {
 
     fn for_each(&self, mut f: impl FnMut(F)) {
         self.iter().for_each(|&x| f(x));
+    }
+
+    fn as_logical_slice_mut(&mut self) -> Option<&mut [F]> {
+        Some(self)
     }
 }
 
@@ -82,10 +97,18 @@ impl<F: Float> Target for Vec<F> {
     fn for_each(&self, mut f: impl FnMut(F)) {
         self.iter().for_each(|&x| f(x));
     }
+
+    fn as_logical_slice_mut(&mut self) -> Option<&mut [F]> {
+        Some(self)
+    }
 }
 
 /// A scalar or a nest of fixed-size arrays of scalars; the building block of the `[T; N]`
 /// [`Target`] impl.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a floating-point element: parameters hold `f32` or `f64`",
+    label = "integer and other element types are refused"
+)]
 pub trait Nested {
     /// The scalar at the bottom of the nest.
     type Elem: Float;
@@ -185,14 +208,18 @@ pub trait AllowsMatrix: Target {}
 )]
 pub trait AllowsConv: Target {}
 
-macro_rules! marker_impls {
-    ($trait:ident: $($dim:ty),*) => {$(
-        impl<S> $trait for ArrayBase<S, $dim> where S: DataMut, S::Elem: Float {}
-    )*};
-}
-marker_impls!(AllowsFans: ndarray::Ix2, ndarray::Ix3, ndarray::Ix4, ndarray::Ix5, ndarray::Ix6, ndarray::IxDyn);
-marker_impls!(AllowsMatrix: ndarray::Ix2, ndarray::IxDyn);
-marker_impls!(AllowsConv: ndarray::Ix3, ndarray::Ix4, ndarray::Ix5, ndarray::IxDyn);
+impl<S: DataMut<Elem: Float>> AllowsFans for ArrayBase<S, ndarray::Ix2> {}
+impl<S: DataMut<Elem: Float>> AllowsFans for ArrayBase<S, ndarray::Ix3> {}
+impl<S: DataMut<Elem: Float>> AllowsFans for ArrayBase<S, ndarray::Ix4> {}
+impl<S: DataMut<Elem: Float>> AllowsFans for ArrayBase<S, ndarray::Ix5> {}
+impl<S: DataMut<Elem: Float>> AllowsFans for ArrayBase<S, ndarray::Ix6> {}
+impl<S: DataMut<Elem: Float>> AllowsFans for ArrayBase<S, ndarray::IxDyn> {}
+impl<S: DataMut<Elem: Float>> AllowsMatrix for ArrayBase<S, ndarray::Ix2> {}
+impl<S: DataMut<Elem: Float>> AllowsMatrix for ArrayBase<S, ndarray::IxDyn> {}
+impl<S: DataMut<Elem: Float>> AllowsConv for ArrayBase<S, ndarray::Ix3> {}
+impl<S: DataMut<Elem: Float>> AllowsConv for ArrayBase<S, ndarray::Ix4> {}
+impl<S: DataMut<Elem: Float>> AllowsConv for ArrayBase<S, ndarray::Ix5> {}
+impl<S: DataMut<Elem: Float>> AllowsConv for ArrayBase<S, ndarray::IxDyn> {}
 
 impl<T: Nested, const N: usize, const M: usize> AllowsFans for [[T; N]; M] {}
 impl<F: Float + Nested, const N: usize, const M: usize> AllowsMatrix for [[F; N]; M] {}

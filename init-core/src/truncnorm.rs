@@ -133,7 +133,12 @@ impl TruncatedStandardNormal {
     }
 
     /// The sampling method chosen by [`new`](Self::new).
-    #[cfg(test)]
+    /// The interval `(a, b)`.
+    pub(crate) fn bounds(&self) -> (f64, f64) {
+        (self.a, self.b)
+    }
+
+    /// The sampling method chosen.
     pub(crate) fn method(&self) -> Method {
         self.method
     }

@@ -20,6 +20,9 @@ pub(crate) struct Field<'a> {
     /// `self.<member>`
     pub member: syn::Member,
     pub spec: FieldSpec,
+    /// Its attribute parsed without error, so its type requirements are known even when the
+    /// struct as a whole has errors.
+    pub clean: bool,
 }
 
 impl Field<'_> {
@@ -62,8 +65,11 @@ impl<'a> Container<'a> {
             .iter()
             .enumerate()
             .map(|(i, f)| {
+                let before = cx.len();
                 let items = attr::items_of(cx, &f.attrs);
+                let spec = FieldSpec::from_items(cx, items);
                 Field {
+                    clean: cx.len() == before,
                     original: f,
                     member: match &f.ident {
                         Some(ident) => syn::Member::Named(ident.clone()),
@@ -72,7 +78,7 @@ impl<'a> Container<'a> {
                             span: f.ty.span(),
                         }),
                     },
-                    spec: FieldSpec::from_items(cx, items),
+                    spec,
                 }
             })
             .collect();

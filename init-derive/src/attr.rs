@@ -166,6 +166,8 @@ pub(crate) struct SchemeSpec {
     pub def: &'static SchemeDef,
     /// `(parameter, value)` in the order given.
     pub args: Vec<(&'static str, Span, Expr)>,
+    /// An argument was not understood: checks for missing parameters would only add noise.
+    pub had_bad_arg: bool,
 }
 
 impl SchemeSpec {
@@ -403,6 +405,7 @@ impl FieldSpec {
             ident: ident.clone(),
             def,
             args: Vec::new(),
+            had_bad_arg: false,
         };
         let args = match kind {
             ItemKind::Word => Vec::new(),
@@ -428,6 +431,7 @@ impl FieldSpec {
                         continue;
                     }
                     if seen_named {
+                        spec.had_bad_arg = true;
                         cx.error(
                             expr.span(),
                             "a positional argument cannot follow a named one: name it, e.g. `std = 0.02`",
@@ -438,6 +442,7 @@ impl FieldSpec {
                     match params.get(positional) {
                         Some(p) => spec.args.push((p, expr.span(), expr)),
                         None => {
+                            spec.had_bad_arg = true;
                             let n = params.len();
                             cx.error(
                                 expr.span(),
@@ -473,6 +478,7 @@ impl FieldSpec {
                     } else if vocab::MODIFIERS.contains(&n.as_str()) {
                         self.set_modifier(cx, &name, Some(expr));
                     } else {
+                        spec.had_bad_arg = true;
                         let known = def
                             .params
                             .iter()
@@ -534,8 +540,13 @@ impl FieldSpec {
         let span = self.span.unwrap_or_else(Span::call_site);
         if let Some(skip) = &self.skip {
             if self.scheme.is_some() || self.has_modifiers() {
+                // point at what should not be there
+                let at = self.scheme.as_ref().map_or_else(
+                    || self.modifier_span().unwrap_or(skip.span()),
+                    |s| s.ident.span(),
+                );
                 cx.error(
-                    skip.span(),
+                    at,
                     "`skip` leaves the field alone: it takes no scheme or modifier",
                 );
             }
@@ -590,8 +601,8 @@ impl FieldSpec {
                 );
             }
         }
-        // required parameters
-        let has = |p: &str| scheme.arg(p).is_some();
+        // required parameters (unless an argument was already reported as not understood)
+        let has = |p: &str| scheme.had_bad_arg || scheme.arg(p).is_some();
         let missing = |cx: &mut Ctxt, what: &str| {
             cx.error(ident_span, format!("`{name}` needs {what}"));
         };
@@ -615,8 +626,13 @@ impl FieldSpec {
                     );
                 }
                 let bounds = has("low") || has("high");
-                if bounds && has("sigmas") {
-                    cx.error(ident_span, "give `low` and `high`, or `sigmas`, not both");
+                if bounds && scheme.arg("sigmas").is_some() {
+                    let at = scheme
+                        .args
+                        .iter()
+                        .find(|a| a.0 == "sigmas")
+                        .map_or(ident_span, |a| a.1);
+                    cx.error(at, "give `low` and `high`, or `sigmas`, not both");
                 } else if bounds && !(has("low") && has("high")) {
                     missing(cx, "both `low` and `high`");
                 } else if !bounds && !has("sigmas") {
@@ -630,7 +646,7 @@ impl FieldSpec {
             _ => {}
         }
         // literal values known to be wrong
-        for (param, pspan, expr) in &scheme.args {
+        for (param, _, expr) in &scheme.args {
             let Some(v) = literal_value(expr) else {
                 continue;
             };
@@ -650,7 +666,7 @@ impl FieldSpec {
                 _ => None,
             };
             if let Some(msg) = bad {
-                cx.error(pspan.join(expr.span()).unwrap_or(*pspan), msg);
+                cx.error_spanned(expr, msg);
             }
         }
         if let (Some(low), Some(high)) = (
@@ -667,9 +683,26 @@ impl FieldSpec {
             if let Some(e) = e
                 && literal_value(e) == Some(0.0)
             {
-                cx.error(e.span(), format!("`{what}` must be at least 1"));
+                cx.error_spanned(e, format!("`{what}` must be at least 1"));
             }
         }
+    }
+
+    /// Where the first modifier was written, for messages about modifiers as a whole.
+    fn modifier_span(&self) -> Option<Span> {
+        let exprs = [&self.scale, &self.fan_in, &self.fan_out];
+        self.truncated
+            .or(self.mode.map(|m| m.1))
+            .or(self.fans_of.as_ref().map(FansOf::span))
+            .or(exprs.iter().find_map(|e| e.as_ref().map(Expr::span)))
+            .or(self.gain.as_ref().map(|g| match g {
+                GainSpec::Named(_, s) => *s,
+                GainSpec::LeakyRelu(e) | GainSpec::Value(e) => e.span(),
+            }))
+            .or(self.layout.as_ref().map(|l| match l {
+                LayoutSpec::Named(_, s) => *s,
+                LayoutSpec::Expr(e) => e.span(),
+            }))
     }
 
     fn has_modifiers(&self) -> bool {

@@ -18,6 +18,20 @@ impl Ctxt {
         self.errors.push(syn::Error::new(span, message));
     }
 
+    /// Records an error spanning all of `tokens` (the whole value, not its first token).
+    pub(crate) fn error_spanned(
+        &mut self,
+        tokens: impl quote::ToTokens,
+        message: impl std::fmt::Display,
+    ) {
+        self.errors.push(syn::Error::new_spanned(tokens, message));
+    }
+
+    /// How many errors so far (to tell whether a stage added any).
+    pub(crate) fn len(&self) -> usize {
+        self.errors.len()
+    }
+
     /// Records a parse error.
     pub(crate) fn push(&mut self, error: syn::Error) {
         self.errors.push(error);

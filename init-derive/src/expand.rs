@@ -102,6 +102,12 @@ fn constructor(s: &SchemeSpec, spec: &FieldSpec) -> TokenStream {
     quote!(__wi::Init::#ctor(#(#args),*))
 }
 
+/// An identifier spanned at the user's expression, so that a type error in the value is
+/// labelled there rather than on the derive.
+fn at(name: &str, e: &Expr) -> syn::Ident {
+    format_ident!("{}", name, span = syn::spanned::Spanned::span(e))
+}
+
 fn layout_tokens(l: &LayoutSpec) -> TokenStream {
     match l {
         LayoutSpec::Named(v, span) => {
@@ -126,12 +132,14 @@ fn init_expr(c: &Container, f: &Field) -> TokenStream {
                 quote!(__wi::Gain::#v)
             }
             GainSpec::LeakyRelu(e) => {
+                let v = at("LeakyRelu", e);
                 let e = float(e);
-                quote!(__wi::Gain::LeakyRelu(#e))
+                quote!(__wi::Gain::#v(#e))
             }
             GainSpec::Value(e) => {
+                let v = at("Value", e);
                 let e = float(e);
-                quote!(__wi::Gain::Value(#e))
+                quote!(__wi::Gain::#v(#e))
             }
         };
         out.extend(quote!(.gain(#g)));
@@ -144,18 +152,19 @@ fn init_expr(c: &Container, f: &Field) -> TokenStream {
         out.extend(quote!(.truncated()));
     }
     if let Some(s) = &spec.scale {
+        let m = at("scale", s);
         let s = float(s);
-        out.extend(quote!(.scale(#s)));
+        out.extend(quote!(.#m(#s)));
     }
     if let Some(l) = spec.layout.as_ref().or(c.spec.layout.as_ref()) {
         let l = layout_tokens(l);
         out.extend(quote!(.layout(#l)));
     }
-    if let Some(n) = &spec.fan_in {
-        out.extend(quote!(.fan_in(#n)));
-    }
-    if let Some(n) = &spec.fan_out {
-        out.extend(quote!(.fan_out(#n)));
+    for (name, n) in [("fan_in", &spec.fan_in), ("fan_out", &spec.fan_out)] {
+        if let Some(n) = n {
+            let m = at(name, n);
+            out.extend(quote!(.#m(#n)));
+        }
     }
     out
 }
@@ -228,7 +237,7 @@ fn step(c: &Container, f: &Field, mutable: bool) -> TokenStream {
 /// in our words (the traits' `on_unimplemented`), at its type.
 fn field_bounds(c: &Container) -> Vec<TokenStream> {
     let mut out = Vec::new();
-    for f in &c.fields {
+    for f in c.fields.iter().filter(|f| f.clean) {
         let spec = &f.spec;
         if spec.skip.is_some() {
             continue;
@@ -318,7 +327,9 @@ pub(crate) fn fallback(
         "#[derive(Initialize)] reported errors"
     ));
     let imp = match c {
-        Some(c) => impl_block(c, Vec::new(), &body, &body),
+        // the requirements of the fields that parsed cleanly still apply: their type mistakes
+        // are reported in the same build as the attribute mistakes
+        Some(c) => impl_block(c, field_bounds(c), &body, &body),
         None => {
             let name = &input.ident;
             let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();

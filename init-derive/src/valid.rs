@@ -12,6 +12,13 @@ pub(crate) fn check(cx: &mut Ctxt, c: &Container) {
         };
         match sibling(c, fans_of) {
             Some(j) if j == i => cx.error(fans_of.span(), "`fans_of` names the field itself: name its weight"),
+            Some(j) if c.fields[j].spec.skip.is_some() => cx.error(
+                fans_of.span(),
+                format!(
+                    "`fans_of = {}` names a skipped field: it must be a parameter with a scheme",
+                    c.fields[j].display_name()
+                ),
+            ),
             Some(j) if c.fields[j].spec.scheme.is_none() => cx.error(
                 fans_of.span(),
                 format!(

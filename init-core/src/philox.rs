@@ -1,0 +1,284 @@
+//! Philox4x32-10 (Salmon, Moraes, Dror & Shaw 2011, "Parallel random numbers: as easy as
+//! 1, 2, 3"), the counter-based generator behind keyed initialisation, and the deterministic
+//! maths that turns its words into values.
+//!
+//! Everything here is plain integer and IEEE arithmetic (+, −, ×, ÷, √, no fused multiply-add,
+//! no platform `libm`), so a value is the same bits on every machine and in every code path.
+
+/// Philox's round multipliers and key increments (Random123's `PHILOX_M4x32_*`, `PHILOX_W32_*`).
+const M0: u64 = 0xD251_1F53;
+const M1: u64 = 0xCD9E_8D57;
+const W0: u32 = 0x9E37_79B9;
+const W1: u32 = 0xBB67_AE85;
+
+/// Philox4x32 with 10 rounds: four 32-bit words from a 128-bit counter and a 64-bit key.
+#[inline(always)]
+pub(crate) fn philox4x32_10(ctr: [u32; 4], key: [u32; 2]) -> [u32; 4] {
+    let (mut c, mut k) = (ctr, key);
+    for round in 0..10 {
+        if round > 0 {
+            k[0] = k[0].wrapping_add(W0);
+            k[1] = k[1].wrapping_add(W1);
+        }
+        let p0 = M0 * u64::from(c[0]);
+        let p1 = M1 * u64::from(c[2]);
+        c = [
+            (p1 >> 32) as u32 ^ c[1] ^ k[0],
+            p1 as u32,
+            (p0 >> 32) as u32 ^ c[3] ^ k[1],
+            p0 as u32,
+        ];
+    }
+    c
+}
+
+/// The 64-bit Philox key of a parameter: FNV-1a over the path's UTF-8 bytes, mixed with the seed
+/// by SplitMix64's finaliser. Part of the compatibility promise (README, "Keyed
+/// initialisation").
+pub(crate) fn key_of(seed: u64, path: &str) -> [u32; 2] {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in path.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let k = mix64(seed ^ mix64(h));
+    [k as u32, (k >> 32) as u32]
+}
+
+/// SplitMix64's finaliser (Steele, Lea & Flood 2014).
+fn mix64(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Domains: the fourth counter word separates what one key generates.
+pub(crate) const DOMAIN_ELEMENT: u32 = 0;
+/// The sequential stream that structured schemes (orthogonal, sparse, …) draw from.
+pub(crate) const DOMAIN_STRUCTURED: u32 = 1;
+
+/// The four words of element `i`, attempt `attempt`: counter `(i_lo, i_hi, attempt, 0)`.
+#[inline(always)]
+pub(crate) fn element_words(key: [u32; 2], i: u64, attempt: u32) -> [u32; 4] {
+    philox4x32_10([i as u32, (i >> 32) as u32, attempt, DOMAIN_ELEMENT], key)
+}
+
+/// A uniform in [0, 1) with 53 random bits from two words.
+#[inline(always)]
+pub(crate) fn unit_f64(hi: u32, lo: u32) -> f64 {
+    (((u64::from(hi) << 32) | u64::from(lo)) >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
+}
+
+/// ln(x) for finite x > 0, to about 1 ulp: x = 2^e·m with m in [√½, √2),
+/// ln m = 2·atanh(s), s = (m − 1)/(m + 1), by its series in s² (|s| ≤ 0.1716).
+#[inline(always)]
+pub(crate) fn ln(x: f64) -> f64 {
+    let bits = x.to_bits();
+    // x is a normal number here (from a 53-bit uniform in (0, 1]); exponent and mantissa:
+    let mut e = ((bits >> 52) & 0x7ff) as i64 - 1023;
+    let mut m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
+    if m > std::f64::consts::SQRT_2 {
+        m *= 0.5;
+        e += 1;
+    }
+    let s = (m - 1.0) / (m + 1.0);
+    let z = s * s;
+    // 2·atanh(s) = 2s·(1 + z/3 + z²/5 + … + z⁹/19)
+    let mut p = 1.0 / 19.0;
+    for k in (0..9).rev() {
+        p = p * z + 1.0 / f64::from(2 * k + 1);
+    }
+    e as f64 * std::f64::consts::LN_2 + 2.0 * s * p
+}
+
+/// cos(2π·u) for u in [0, 1), to about 1 ulp: quadrant by exact scaling, then the Taylor series
+/// of sin or cos on [0, π/4].
+#[inline(always)]
+pub(crate) fn cos_2pi(u: f64) -> f64 {
+    // u = k·2⁻⁵³, so 8u and its integer part are exact
+    let t = u * 8.0;
+    let octant = t as u32; // 0..8
+    let r = t - f64::from(octant); // [0, 1)
+    // angle within the octant, measured so that the series argument is in [0, π/4]
+    let x = if octant.is_multiple_of(2) { r } else { 1.0 - r } * std::f64::consts::FRAC_PI_4;
+    let z = x * x;
+    let sin = x
+        * (1.0
+            + z * (-1.0 / 6.0
+                + z * (1.0 / 120.0
+                    + z * (-1.0 / 5040.0
+                        + z * (1.0 / 362_880.0
+                            + z * (-1.0 / 39_916_800.0
+                                + z * (1.0 / 6_227_020_800.0
+                                    + z * (-1.0 / 1_307_674_368_000.0))))))));
+    let cos = 1.0
+        + z * (-0.5
+            + z * (1.0 / 24.0
+                + z * (-1.0 / 720.0
+                    + z * (1.0 / 40_320.0
+                        + z * (-1.0 / 3_628_800.0
+                            + z * (1.0 / 479_001_600.0
+                                + z * (-1.0 / 87_178_291_200.0
+                                    + z * (1.0 / 20_922_789_888_000.0))))))));
+    // cos(2πu) with 2πu = octant·π/4 + r·π/4
+    match octant {
+        0 => cos,
+        1 => sin,
+        2 => -sin,
+        3 => -cos,
+        4 => -cos,
+        5 => -sin,
+        6 => sin,
+        _ => cos,
+    }
+}
+
+/// One standard normal from four words (Box–Muller, cosine branch):
+/// √(−2 ln u₁)·cos(2π u₂) with u₁ in (0, 1] and u₂ in [0, 1), 53 bits each.
+#[inline(always)]
+pub(crate) fn normal_from(w: [u32; 4]) -> f64 {
+    let u1 = 1.0 - unit_f64(w[0], w[1]);
+    let u2 = unit_f64(w[2], w[3]);
+    (-2.0 * ln(u1)).sqrt() * cos_2pi(u2)
+}
+
+/// A `rand::Rng` over one Philox stream: counter `(c0, c1, c2, domain)` with the block number
+/// in the 64-bit `(c0, c1)` (sequential streams) or in `c2` (an element's own stream).
+#[derive(Clone, Debug)]
+pub(crate) struct PhiloxStream {
+    key: [u32; 2],
+    ctr: [u32; 4],
+    per_element: bool,
+    buf: [u32; 4],
+    used: usize,
+}
+
+impl PhiloxStream {
+    /// The stream of element `i` (its attempts after the first, for rejection samplers).
+    pub(crate) fn element(key: [u32; 2], i: u64, first_block: u32) -> Self {
+        PhiloxStream {
+            key,
+            ctr: [i as u32, (i >> 32) as u32, first_block, DOMAIN_ELEMENT],
+            per_element: true,
+            buf: [0; 4],
+            used: 4,
+        }
+    }
+
+    /// The sequential stream of a structured scheme.
+    pub(crate) fn structured(key: [u32; 2]) -> Self {
+        PhiloxStream {
+            key,
+            ctr: [0, 0, 0, DOMAIN_STRUCTURED],
+            per_element: false,
+            buf: [0; 4],
+            used: 4,
+        }
+    }
+
+    fn word(&mut self) -> u32 {
+        if self.used == 4 {
+            self.buf = philox4x32_10(self.ctr, self.key);
+            self.used = 0;
+            if self.per_element {
+                self.ctr[2] = self.ctr[2].wrapping_add(1);
+            } else {
+                let n = (u64::from(self.ctr[0]) | (u64::from(self.ctr[1]) << 32)).wrapping_add(1);
+                self.ctr[0] = n as u32;
+                self.ctr[1] = (n >> 32) as u32;
+            }
+        }
+        let w = self.buf[self.used];
+        self.used += 1;
+        w
+    }
+}
+
+impl rand::TryRng for PhiloxStream {
+    type Error = std::convert::Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        Ok(self.word())
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        let lo = u64::from(self.word());
+        Ok(lo | (u64::from(self.word()) << 32))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        for chunk in dst.chunks_mut(4) {
+            let w = self.word().to_le_bytes();
+            chunk.copy_from_slice(&w[..chunk.len()]);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Random123's known-answer vectors (`tests/kat_vectors`, the `philox4x32 10` lines:
+    /// counter, key, result).
+    #[test]
+    fn known_answers() {
+        assert_eq!(
+            philox4x32_10([0; 4], [0; 2]),
+            [0x6627_e8d5, 0xe169_c58d, 0xbc57_ac4c, 0x9b00_dbd8]
+        );
+        assert_eq!(
+            philox4x32_10([u32::MAX; 4], [u32::MAX; 2]),
+            [0x408f_276d, 0x41c8_3b0e, 0xa20b_c7c6, 0x6d54_51fd]
+        );
+        assert_eq!(
+            philox4x32_10(
+                [0x243f_6a88, 0x85a3_08d3, 0x1319_8a2e, 0x0370_7344],
+                [0xa409_3822, 0x299f_31d0]
+            ),
+            [0xd16c_fe09, 0x94fd_cceb, 0x5001_e420, 0x2412_6ea1]
+        );
+    }
+
+    fn ulps(a: f64, b: f64) -> u64 {
+        (a.to_bits() as i64 - b.to_bits() as i64).unsigned_abs()
+    }
+
+    #[test]
+    fn ln_is_accurate() {
+        let mut worst = 0;
+        for k in 1..200_000u64 {
+            let x = k as f64 / 200_000.0;
+            worst = worst.max(ulps(ln(x), x.ln()));
+        }
+        for x in [f64::MIN_POSITIVE, 1e-300, 2f64.powi(-53), 0.5, 1.0] {
+            assert!(ulps(ln(x), x.ln()) <= 2, "ln({x})");
+        }
+        assert!(worst <= 2, "worst {worst} ulps");
+        assert_eq!(ln(1.0), 0.0);
+    }
+
+    #[test]
+    fn cos_is_accurate() {
+        let mut worst = 0.0f64;
+        for k in 0..400_000u64 {
+            let u = k as f64 / 400_000.0;
+            let want = (std::f64::consts::TAU * u).cos();
+            worst = worst.max((cos_2pi(u) - want).abs());
+        }
+        // the reference itself rounds 2π·u first (up to 4.4e-16 near u = 1)
+        assert!(worst < 1e-15, "worst abs error {worst}");
+        assert_eq!(cos_2pi(0.0), 1.0);
+        assert_eq!(cos_2pi(0.5), -1.0);
+    }
+
+    #[test]
+    fn keys_differ_by_seed_and_path() {
+        assert_ne!(key_of(0, "w"), key_of(1, "w"));
+        assert_ne!(key_of(0, "w"), key_of(0, "b"));
+        assert_ne!(key_of(0, "layers[1].w"), key_of(0, "layers[10].w"));
+        // stable: a compatibility promise
+        assert_eq!(key_of(42, "fc1.weight"), key_of(42, "fc1.weight"));
+    }
+}
