@@ -92,25 +92,41 @@ fn value_stability() {
         .fill_seeded(&mut v, 42, "fc1.weight")
         .unwrap();
     let want = [
-        -0.3408451361984517,
-        -1.2178218739129067,
-        0.30534344195144664,
-        2.028188778722154,
+        -0.3408451361984518,
+        -0.15315098313542203,
+        -1.2178218739129056,
+        1.5753202391882426,
     ];
     assert_eq!(v, want, "normal");
+    let mut u = vec![0.0f64; 4];
     Init::uniform(0.0, 1.0)
-        .fill_seeded(&mut v, 42, "fc1.weight")
+        .fill_seeded(&mut u, 42, "fc1.weight")
         .unwrap();
     assert_eq!(
-        v,
+        u,
         [
             0.06743396527484347,
+            0.5672102198457298,
             0.86225649549484,
-            0.12502332163561136,
-            0.8793407592409912
+            0.3547396792794022
         ],
         "uniform"
     );
+    // the same words make both: Box–Muller, checked with std's ln and atan2
+    for pair in 0..2 {
+        let (z0, z1) = (v[2 * pair], v[2 * pair + 1]);
+        let (u1, u2) = (u[2 * pair], u[2 * pair + 1]);
+        let r2 = -2.0 * (1.0 - u1).ln();
+        assert!(
+            (z0 * z0 + z1 * z1 - r2).abs() < 1e-13 * r2.max(1.0),
+            "pair {pair}: radius"
+        );
+        let angle = z1.atan2(z0).rem_euclid(std::f64::consts::TAU);
+        assert!(
+            (angle - std::f64::consts::TAU * u2).abs() < 1e-12,
+            "pair {pair}: angle"
+        );
+    }
 }
 
 #[test]

@@ -53,9 +53,9 @@ fn orthogonal_shapes() {
             let e32 = orthogonality_error(&as_matrix(&w32), gain);
             assert!(e64 < 1e-6, "{shape:?} gain {gain}: f64 error {e64}");
             assert!(e32 < 1e-5, "{shape:?} gain {gain}: f32 error {e32}");
-            // the same stream: f32 is the rounded f64
+            // the same draws, factored in each precision (f32 as PyTorch does)
             for (a, b) in w64.iter().zip(&w32) {
-                assert_eq!(*a as f32, *b);
+                assert!((*a - f64::from(*b)).abs() < 1e-4, "{shape:?}: {a} vs {b}");
             }
         }
     }

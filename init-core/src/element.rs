@@ -42,6 +42,10 @@ pub trait Float:
     fn to_f64(self) -> f64;
     /// The largest value of this type below `self` (for half-open ranges).
     fn next_down(self) -> Self;
+    /// A `rows × cols` orthogonal matrix, row-major, factored in this type.
+    #[doc(hidden)]
+    #[cfg(feature = "orthogonal")]
+    fn orthogonal<R: Rng + ?Sized>(rows: usize, cols: usize, rng: &mut R) -> Vec<Self>;
     /// One draw from N(0, 1) in this type.
     fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> Self;
 }
@@ -61,6 +65,10 @@ impl Float for f32 {
     #[inline]
     fn next_down(self) -> Self {
         f32::next_down(self)
+    }
+    #[cfg(feature = "orthogonal")]
+    fn orthogonal<R: Rng + ?Sized>(rows: usize, cols: usize, rng: &mut R) -> Vec<Self> {
+        crate::orthogonal::orthogonal_matrix::<f32, R>(rows, cols, rng)
     }
     #[inline]
     fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> Self {
@@ -83,6 +91,10 @@ impl Float for f64 {
     #[inline]
     fn next_down(self) -> Self {
         f64::next_down(self)
+    }
+    #[cfg(feature = "orthogonal")]
+    fn orthogonal<R: Rng + ?Sized>(rows: usize, cols: usize, rng: &mut R) -> Vec<Self> {
+        crate::orthogonal::orthogonal_matrix::<f64, R>(rows, cols, rng)
     }
     #[inline]
     fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> Self {

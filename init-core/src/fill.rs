@@ -75,21 +75,19 @@ impl Init {
             #[cfg(feature = "orthogonal")]
             Plan::Orthogonal { grid, value } => {
                 self.convert::<T::Elem>("gain", value)?;
-                let q = crate::orthogonal::orthogonal_matrix(grid.rows, grid.cols, rng);
-                let cols = grid.cols;
-                write_grid(target, &grid, |r, c, _| {
-                    T::Elem::from_f64(value * q[r * cols + c])
-                });
+                let q = T::Elem::orthogonal(grid.rows, grid.cols, rng);
+                let (cols, gain) = (grid.cols, T::Elem::from_f64(value));
+                write_grid(target, &grid, |r, c, _| q[r * cols + c] * gain);
                 Ok(())
             }
             #[cfg(feature = "orthogonal")]
             Plan::DeltaOrthogonal { grid, value } => {
                 self.convert::<T::Elem>("gain", value)?;
-                let q = crate::orthogonal::orthogonal_matrix(grid.rows, grid.cols, rng);
-                let cols = grid.cols;
+                let q = T::Elem::orthogonal(grid.rows, grid.cols, rng);
+                let (cols, gain) = (grid.cols, T::Elem::from_f64(value));
                 write_grid(target, &grid, |o, i, centre| {
                     if centre {
-                        T::Elem::from_f64(value * q[o * cols + i])
+                        q[o * cols + i] * gain
                     } else {
                         T::Elem::ZERO
                     }

@@ -5,11 +5,15 @@
 //! The contract (a compatibility promise, see the README):
 //! - key = SplitMix64-finalised (seed ⊕ SplitMix64-finalised FNV-1a-64(path bytes)), split into
 //!   the two 32-bit words of a Philox4x32-10 key;
-//! - element `i` (logical row-major index) of an element-wise scheme takes the four words of
-//!   Philox at counter `(i mod 2³², i div 2³², attempt, 0)`, `attempt` = 0 unless the scheme
-//!   rejects (truncated normal), then 1, 2, …; uniform: `low + (high − low)·u`, u from words 0–1
-//!   (53 bits); normal: Box–Muller's cosine branch with u₁ from words 0–1, u₂ from words 2–3;
-//!   there are no blocks: a shard may start at any element;
+//! - elements `2m` and `2m + 1` (logical row-major indices) of an element-wise scheme are made
+//!   from the four words of Philox at counter `(m mod 2³², m div 2³², attempt, 0)`, `attempt` = 0
+//!   unless the scheme rejects (truncated normal), then 1, 2, … for that element; uniform:
+//!   `low + (high − low)·u` with u from words 0–1 (element 2m) or 2–3 (element 2m + 1), the
+//!   high 52 bits of each pair as the mantissa of a number in [1, 2), minus 1; normal: Box–Muller, r·cos(2πu₂) for 2m and r·sin(2πu₂) for 2m + 1, r = √(−2 ln u₁),
+//!   u₁ = 1 − (words 0–1), u₂ = words 2–3, with our own ln, sin and cos (plain IEEE arithmetic,
+//!   identical everywhere); a truncated normal far in a tail draws element i from its own stream
+//!   at counters `(i mod 2³², i div 2³², n, 2)`; values are computed in f64 and rounded once to
+//!   the element type; there are no blocks: a shard may start at any element;
 //! - structured schemes (orthogonal, sparse, …) draw their whole parameter from the sequential
 //!   Philox stream at counters `(n mod 2³², n div 2³², 0, 1)`, n = 0, 1, …: a pure function of
 //!   (seed, path, shape).
@@ -46,7 +50,7 @@ const CHUNK: usize = 1 << 14;
 
 /// An element-wise scheme, ready to produce element `i` from the key.
 #[derive(Clone, Copy, Debug)]
-enum Keyed {
+pub(crate) enum Keyed {
     Constant(f64),
     Uniform {
         low: f64,
@@ -66,6 +70,15 @@ enum Keyed {
 }
 
 impl Keyed {
+    /// The keyed form of an element-wise `Init` (tests of the SIMD paths).
+    #[cfg(test)]
+    pub(crate) fn for_tests(init: &Init) -> Self {
+        match init.plan(&[4, 4]).expect("valid") {
+            (Plan::Elementwise(d), _) => Keyed::new(d),
+            _ => panic!("not element-wise"),
+        }
+    }
+
     fn new(d: ElementDistribution) -> Self {
         match d {
             ElementDistribution::Constant(v) => Keyed::Constant(v),
@@ -89,17 +102,18 @@ impl Keyed {
         }
     }
 
-    /// Element `i`, in f64.
+    /// Element `i`, in f64: element `i` is half `i mod 2` of pair `⌊i/2⌋`.
     #[inline]
     fn value(&self, key: [u32; 2], i: u64) -> f64 {
+        let (m, odd) = (i / 2, i % 2 == 1);
+        let pick = |(a, b): (f64, f64)| if odd { b } else { a };
         match *self {
             Keyed::Constant(v) => v,
             Keyed::Uniform { low, width } => {
-                let w = philox::element_words(key, i, 0);
-                low + width * philox::unit_f64(w[0], w[1])
+                low + width * pick(philox::uniform_pair(philox::pair_words(key, m, 0)))
             }
             Keyed::Normal { mean, std } => {
-                mean + std * philox::normal_from(philox::element_words(key, i, 0))
+                mean + std * pick(philox::normal_pair(philox::pair_words(key, m, 0)))
             }
             Keyed::Truncated {
                 tn,
@@ -113,43 +127,117 @@ impl Keyed {
                     let (a, b) = tn.bounds();
                     let mut attempt = 0u32;
                     loop {
-                        let z = philox::normal_from(philox::element_words(key, i, attempt));
+                        let z = pick(philox::normal_pair(philox::pair_words(key, m, attempt)));
                         if (a..=b).contains(&z) {
                             break z;
                         }
                         attempt = attempt.wrapping_add(1);
                     }
                 } else {
-                    tn.sample(&mut PhiloxStream::element(key, i, 0))
+                    tn.sample(&mut PhiloxStream::element(key, i))
                 };
                 (mean + std * z).clamp(low, high)
             }
         }
     }
 
-    /// Element `i` in the element type; uniform stays below its upper bound after rounding.
-    #[inline]
-    fn value_as<F: Float>(&self, key: [u32; 2], i: u64, high: F) -> F {
-        let v = F::from_f64(self.value(key, i));
-        if matches!(self, Keyed::Uniform { .. }) && v >= high {
+    /// Rounds a value to the element type; a uniform stays below its upper bound.
+    #[inline(always)]
+    fn round<F: Float>(&self, v: f64, high: F) -> F {
+        let x = F::from_f64(v);
+        if matches!(self, Keyed::Uniform { .. }) && x >= high {
             high.next_down()
         } else {
-            v
+            x
         }
     }
 
     fn upper<F: Float>(&self) -> F {
         match *self {
             Keyed::Uniform { low, width } => F::from_f64(low + width),
-            _ => F::from_f64(f64::INFINITY.min(F::MAX)),
+            _ => F::from_f64(F::MAX),
         }
     }
 
-    /// Writes elements `start..` into `out`.
-    fn write<F: Float>(&self, key: [u32; 2], start: u64, out: &mut [F]) {
+    /// Writes elements `start..` into `out`: whole pairs in batches of [`philox::LANES`]
+    /// (a loop over lanes that the compiler vectorises), the odd ends one by one. Both paths
+    /// compute the same expressions, so the bits do not depend on where a shard starts.
+    #[inline(always)]
+    pub(crate) fn write<F: Float>(&self, key: [u32; 2], start: u64, out: &mut [F]) {
         let high = self.upper::<F>();
-        for (k, x) in out.iter_mut().enumerate() {
-            *x = self.value_as(key, start + k as u64, high);
+        let (mut i, mut rest) = (start, out);
+        // an odd start: its first element alone
+        if i % 2 == 1 && !rest.is_empty() {
+            rest[0] = self.round(self.value(key, i), high);
+            rest = &mut rest[1..];
+            i += 1;
+        }
+        const BATCH: usize = 2 * philox::LANES;
+        let mut batches = rest.chunks_exact_mut(BATCH);
+        for chunk in &mut batches {
+            self.write_batch(key, i, chunk, high);
+            i += BATCH as u64;
+        }
+        for x in batches.into_remainder() {
+            *x = self.round(self.value(key, i), high);
+            i += 1;
+        }
+    }
+
+    /// `2·LANES` elements from pair `start/2` on (`start` even).
+    #[inline(always)]
+    fn write_batch<F: Float>(&self, key: [u32; 2], start: u64, out: &mut [F], high: F) {
+        let mut z = [0.0f64; 2 * philox::LANES];
+        let m0 = start / 2;
+        match *self {
+            Keyed::Constant(v) => z = [v; 2 * philox::LANES],
+            Keyed::Uniform { low, width } => {
+                let w = philox::pair_words_lanes(key, m0, 0);
+                for l in 0..philox::LANES {
+                    let (a, b) = philox::uniform_pair([w[0][l], w[1][l], w[2][l], w[3][l]]);
+                    z[2 * l] = low + width * a;
+                    z[2 * l + 1] = low + width * b;
+                }
+            }
+            Keyed::Normal { mean, std } => {
+                let w = philox::pair_words_lanes(key, m0, 0);
+                for l in 0..philox::LANES {
+                    let (a, b) = philox::normal_pair([w[0][l], w[1][l], w[2][l], w[3][l]]);
+                    z[2 * l] = mean + std * a;
+                    z[2 * l + 1] = mean + std * b;
+                }
+            }
+            Keyed::Truncated {
+                tn,
+                mean,
+                std,
+                low,
+                high: hi,
+            } if tn.method() == Method::Normal => {
+                // first attempts in bulk; the few rejected elements redo theirs one by one
+                let (a, b) = tn.bounds();
+                let w = philox::pair_words_lanes(key, m0, 0);
+                for l in 0..philox::LANES {
+                    let (p, q) = philox::normal_pair([w[0][l], w[1][l], w[2][l], w[3][l]]);
+                    z[2 * l] = p;
+                    z[2 * l + 1] = q;
+                }
+                for (k, v) in z.iter_mut().enumerate() {
+                    *v = if (a..=b).contains(v) {
+                        (mean + std * *v).clamp(low, hi)
+                    } else {
+                        self.value(key, start + k as u64)
+                    };
+                }
+            }
+            Keyed::Truncated { .. } => {
+                for (k, v) in z.iter_mut().enumerate() {
+                    *v = self.value(key, start + k as u64);
+                }
+            }
+        }
+        for (x, &v) in out.iter_mut().zip(&z) {
+            *x = self.round(v, high);
         }
     }
 }
@@ -261,11 +349,21 @@ impl Init {
                 if let Some(slice) = out.as_logical_slice_mut() {
                     write_slice(&keyed, key, start, slice);
                 } else {
-                    let high = keyed.upper::<T::Elem>();
-                    let mut i = start;
+                    // not laid out in logical order: batches through a buffer
+                    let mut buf = vec![T::Elem::ZERO; range.len().min(1 << 16)];
+                    let mut next = start;
+                    let mut filled = 0usize;
+                    let mut used = 0usize;
+                    let end = range.end as u64;
                     out.for_each_mut(|x| {
-                        *x = keyed.value_as(key, i, high);
-                        i += 1;
+                        if used == filled {
+                            filled = buf.len().min((end - next) as usize);
+                            crate::simd::write(&keyed, key, next, &mut buf[..filled]);
+                            next += filled as u64;
+                            used = 0;
+                        }
+                        *x = buf[used];
+                        used += 1;
                     });
                 }
                 Ok(())
@@ -301,8 +399,39 @@ fn write_slice<F: Float>(keyed: &Keyed, key: [u32; 2], start: u64, slice: &mut [
         slice
             .par_chunks_mut(CHUNK)
             .enumerate()
-            .for_each(|(c, chunk)| keyed.write(key, start + (c * CHUNK) as u64, chunk));
+            .for_each(|(c, chunk)| {
+                crate::simd::write(keyed, key, start + (c * CHUNK) as u64, chunk)
+            });
         return;
     }
-    keyed.write(key, start, slice);
+    crate::simd::write(keyed, key, start, slice);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// FNV-1a over the bits of the values.
+    fn checksum(v: &[f32]) -> u64 {
+        v.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, x| {
+            (h ^ u64::from(x.to_bits())).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    }
+
+    /// The same bits with the `rayon` feature on (parallel: this is above the cut-off) and off
+    /// (sequential): CI runs this test in both configurations against one constant.
+    #[test]
+    fn same_bits_with_and_without_rayon() {
+        let mut v = vec![0.0f32; 200_003];
+        Init::normal(0.0, 1.0).fill_seeded(&mut v, 1, "w").unwrap();
+        let normal = checksum(&v);
+        Init::uniform(-1.0, 1.0)
+            .fill_seeded(&mut v, 1, "w")
+            .unwrap();
+        let uniform = checksum(&v);
+        assert_eq!(
+            (normal, uniform),
+            (6_597_981_688_147_264_317, 13_656_956_574_802_973_076)
+        );
+    }
 }

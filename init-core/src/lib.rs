@@ -41,6 +41,7 @@ mod model;
 mod orthogonal;
 mod philox;
 mod resolve;
+mod simd;
 mod special;
 pub mod stats;
 mod target;

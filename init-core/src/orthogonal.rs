@@ -13,38 +13,42 @@ use faer::linalg::qr::no_pivoting::factor::{
 use faer::{Conj, Mat, Par};
 use rand::Rng;
 
-use crate::element::Float as _;
+use crate::element::Float;
 
 /// A `rows × cols` matrix, row-major, with orthonormal rows (rows ≤ cols) or orthonormal
 /// columns (rows ≥ cols), drawn as PyTorch's `orthogonal_` draws it: a standard Gaussian
 /// `rows × cols` matrix in row-major order, transposed when wide, `Q` of its QR with each column
 /// multiplied by the sign of `R`'s diagonal (Mezzadri 2007: this makes `Q` Haar-distributed),
 /// transposed back.
-pub(crate) fn orthogonal_matrix<R: Rng + ?Sized>(
-    rows: usize,
-    cols: usize,
-    rng: &mut R,
-) -> Vec<f64> {
+///
+/// The factorisation runs in the element type `T` (f32 for f32 parameters, as PyTorch does);
+/// the Gaussian draws are the same f64 draws for both, rounded.
+pub(crate) fn orthogonal_matrix<T, R>(rows: usize, cols: usize, rng: &mut R) -> Vec<T>
+where
+    T: Float + faer::traits::ComplexField,
+    R: Rng + ?Sized,
+{
     let mut gaussian = Vec::with_capacity(rows * cols);
-    gaussian.extend((0..rows * cols).map(|_| f64::standard_normal(rng)));
+    gaussian.extend((0..rows * cols).map(|_| T::from_f64(f64::standard_normal(rng))));
     let wide = rows < cols;
     // The tall matrix A (m × n, m ≥ n) that is factored: the draw, or its transpose.
     let (m, n) = if wide { (cols, rows) } else { (rows, cols) };
-    let mut a = Mat::<f64>::from_fn(m, n, |i, j| {
+    let mut a = Mat::<T>::from_fn(m, n, |i, j| {
         if wide {
             gaussian[j * cols + i]
         } else {
             gaussian[i * cols + j]
         }
     });
+    drop(gaussian);
     let par = Par::Seq;
-    let block = recommended_block_size::<f64>(m, n);
-    let mut coeff = Mat::<f64>::zeros(block, n);
+    let block = recommended_block_size::<T>(m, n);
+    let mut coeff = Mat::<T>::zeros(block, n);
     qr_in_place(
         a.as_mut(),
         coeff.as_mut(),
         par,
-        MemStack::new(&mut MemBuffer::new(qr_in_place_scratch::<f64>(
+        MemStack::new(&mut MemBuffer::new(qr_in_place_scratch::<T>(
             m,
             n,
             block,
@@ -53,16 +57,16 @@ pub(crate) fn orthogonal_matrix<R: Rng + ?Sized>(
         ))),
         Default::default(),
     );
+    let (zero, one) = (T::ZERO, T::from_f64(1.0));
     // R's diagonal signs; the Householder basis is the strictly lower part with a unit diagonal.
-    let signs: Vec<f64> = (0..n)
-        .map(|j| if a[(j, j)] < 0.0 { -1.0 } else { 1.0 })
-        .collect();
-    let basis = Mat::<f64>::from_fn(m, n, |i, j| match i.cmp(&j) {
+    let negative: Vec<bool> = (0..n).map(|j| a[(j, j)] < zero).collect();
+    let basis = Mat::<T>::from_fn(m, n, |i, j| match i.cmp(&j) {
         std::cmp::Ordering::Greater => a[(i, j)],
-        std::cmp::Ordering::Equal => 1.0,
-        std::cmp::Ordering::Less => 0.0,
+        std::cmp::Ordering::Equal => one,
+        std::cmp::Ordering::Less => zero,
     });
-    let mut q = Mat::<f64>::from_fn(m, n, |i, j| if i == j { 1.0 } else { 0.0 });
+    drop(a);
+    let mut q = Mat::<T>::from_fn(m, n, |i, j| if i == j { one } else { zero });
     apply_block_householder_sequence_on_the_left_in_place_with_conj(
         basis.as_ref(),
         coeff.as_ref(),
@@ -70,13 +74,18 @@ pub(crate) fn orthogonal_matrix<R: Rng + ?Sized>(
         q.as_mut(),
         par,
         MemStack::new(&mut MemBuffer::new(
-            apply_block_householder_sequence_on_the_left_in_place_scratch::<f64>(m, block, n),
+            apply_block_householder_sequence_on_the_left_in_place_scratch::<T>(m, block, n),
         )),
     );
-    let mut out = vec![0.0; rows * cols];
+    let mut out = vec![zero; rows * cols];
     for i in 0..m {
         for j in 0..n {
-            let v = q[(i, j)] * signs[j];
+            let v = q[(i, j)];
+            let v = if negative[j] {
+                T::from_f64(-v.to_f64())
+            } else {
+                v
+            };
             if wide {
                 out[j * cols + i] = v;
             } else {

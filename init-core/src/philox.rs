@@ -57,53 +57,63 @@ fn mix64(mut z: u64) -> u64 {
 pub(crate) const DOMAIN_ELEMENT: u32 = 0;
 /// The sequential stream that structured schemes (orthogonal, sparse, …) draw from.
 pub(crate) const DOMAIN_STRUCTURED: u32 = 1;
+/// An element's own stream (truncated normals sampled by a tail method).
+pub(crate) const DOMAIN_ELEMENT_STREAM: u32 = 2;
 
-/// The four words of element `i`, attempt `attempt`: counter `(i_lo, i_hi, attempt, 0)`.
+/// The four words of pair `m` (elements 2m and 2m + 1), attempt `attempt`: counter
+/// `(m_lo, m_hi, attempt, 0)`.
 #[inline(always)]
-pub(crate) fn element_words(key: [u32; 2], i: u64, attempt: u32) -> [u32; 4] {
-    philox4x32_10([i as u32, (i >> 32) as u32, attempt, DOMAIN_ELEMENT], key)
+pub(crate) fn pair_words(key: [u32; 2], m: u64, attempt: u32) -> [u32; 4] {
+    philox4x32_10([m as u32, (m >> 32) as u32, attempt, DOMAIN_ELEMENT], key)
 }
 
-/// A uniform in [0, 1) with 53 random bits from two words.
+/// A uniform in [0, 1) with 52 random bits from two words: the bits fill the mantissa of a
+/// number in [1, 2), minus 1 (exact, and vectorisable where an integer-to-float conversion of
+/// 64-bit lanes is not).
 #[inline(always)]
 pub(crate) fn unit_f64(hi: u32, lo: u32) -> f64 {
-    (((u64::from(hi) << 32) | u64::from(lo)) >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
+    let bits = ((u64::from(hi) << 32) | u64::from(lo)) >> 12;
+    f64::from_bits(0x3ff0_0000_0000_0000 | bits) - 1.0
 }
 
-/// ln(x) for finite x > 0, to about 1 ulp: x = 2^e·m with m in [√½, √2),
-/// ln m = 2·atanh(s), s = (m − 1)/(m + 1), by its series in s² (|s| ≤ 0.1716).
+/// ln(x) for normal x > 0, to about 1 ulp: x = 2^e·m with m in [√½, √2),
+/// ln m = 2·atanh(s), s = (m − 1)/(m + 1), by its series in s² (|s| ≤ 0.1716). Branch-free, so
+/// that a loop over lanes vectorises.
 #[inline(always)]
 pub(crate) fn ln(x: f64) -> f64 {
     let bits = x.to_bits();
-    // x is a normal number here (from a 53-bit uniform in (0, 1]); exponent and mantissa:
-    let mut e = ((bits >> 52) & 0x7ff) as i64 - 1023;
-    let mut m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
-    if m > std::f64::consts::SQRT_2 {
-        m *= 0.5;
-        e += 1;
-    }
+    let e = ((bits >> 52) & 0x7ff) as i32 - 1023;
+    let m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
+    let big = m > std::f64::consts::SQRT_2;
+    let m = if big { m * 0.5 } else { m };
+    let e = e + i32::from(big);
     let s = (m - 1.0) / (m + 1.0);
     let z = s * s;
     // 2·atanh(s) = 2s·(1 + z/3 + z²/5 + … + z⁹/19)
-    let mut p = 1.0 / 19.0;
-    for k in (0..9).rev() {
-        p = p * z + 1.0 / f64::from(2 * k + 1);
-    }
-    e as f64 * std::f64::consts::LN_2 + 2.0 * s * p
+    let p = 1.0
+        + z * (1.0 / 3.0
+            + z * (1.0 / 5.0
+                + z * (1.0 / 7.0
+                    + z * (1.0 / 9.0
+                        + z * (1.0 / 11.0
+                            + z * (1.0 / 13.0
+                                + z * (1.0 / 15.0 + z * (1.0 / 17.0 + z * (1.0 / 19.0)))))))));
+    f64::from(e) * std::f64::consts::LN_2 + 2.0 * s * p
 }
 
-/// cos(2π·u) for u in [0, 1), to about 1 ulp: quadrant by exact scaling, then the Taylor series
-/// of sin or cos on [0, π/4].
+/// (cos 2πu, sin 2πu) for u in [0, 1), to about 1 ulp: octant by exact scaling (u = k·2⁻⁵²),
+/// then the Taylor series of sin and cos on [0, π/4]. Branch-free.
 #[inline(always)]
-pub(crate) fn cos_2pi(u: f64) -> f64 {
-    // u = k·2⁻⁵³, so 8u and its integer part are exact
+pub(crate) fn cos_sin_2pi(u: f64) -> (f64, f64) {
     let t = u * 8.0;
-    let octant = t as u32; // 0..8
-    let r = t - f64::from(octant); // [0, 1)
-    // angle within the octant, measured so that the series argument is in [0, π/4]
-    let x = if octant.is_multiple_of(2) { r } else { 1.0 - r } * std::f64::consts::FRAC_PI_4;
+    let whole = t.floor();
+    let r = t - whole;
+    // the octant (0..8) read from the bits of whole + 2⁵², exact
+    let octant = ((whole + 4_503_599_627_370_496.0).to_bits() & 7) as u32;
+    let odd = octant & 1 == 1;
+    let x = if odd { 1.0 - r } else { r } * std::f64::consts::FRAC_PI_4;
     let z = x * x;
-    let sin = x
+    let sinp = x
         * (1.0
             + z * (-1.0 / 6.0
                 + z * (1.0 / 120.0
@@ -112,7 +122,7 @@ pub(crate) fn cos_2pi(u: f64) -> f64 {
                             + z * (-1.0 / 39_916_800.0
                                 + z * (1.0 / 6_227_020_800.0
                                     + z * (-1.0 / 1_307_674_368_000.0))))))));
-    let cos = 1.0
+    let cosp = 1.0
         + z * (-0.5
             + z * (1.0 / 24.0
                 + z * (-1.0 / 720.0
@@ -121,26 +131,63 @@ pub(crate) fn cos_2pi(u: f64) -> f64 {
                             + z * (1.0 / 479_001_600.0
                                 + z * (-1.0 / 87_178_291_200.0
                                     + z * (1.0 / 20_922_789_888_000.0))))))));
-    // cos(2πu) with 2πu = octant·π/4 + r·π/4
-    match octant {
-        0 => cos,
-        1 => sin,
-        2 => -sin,
-        3 => -cos,
-        4 => -cos,
-        5 => -sin,
-        6 => sin,
-        _ => cos,
-    }
+    // octants 1, 2, 5, 6 swap the series; cos is negative in 2..=5, sin in 4..=7
+    let swap = (octant + 1) & 2 != 0;
+    let cos_sign = if (octant + 2) & 4 != 0 { -1.0 } else { 1.0 };
+    let sin_sign = if octant & 4 != 0 { -1.0 } else { 1.0 };
+    let (c, s) = if swap { (sinp, cosp) } else { (cosp, sinp) };
+    (cos_sign * c, sin_sign * s)
 }
 
-/// One standard normal from four words (Box–Muller, cosine branch):
-/// √(−2 ln u₁)·cos(2π u₂) with u₁ in (0, 1] and u₂ in [0, 1), 53 bits each.
+/// Two standard normals from four words (Box–Muller): r·cos(2πu₂), r·sin(2πu₂) with
+/// r = √(−2 ln u₁), u₁ in (0, 1] from words 0–1 and u₂ in [0, 1) from words 2–3, 52 bits each.
 #[inline(always)]
-pub(crate) fn normal_from(w: [u32; 4]) -> f64 {
+pub(crate) fn normal_pair(w: [u32; 4]) -> (f64, f64) {
     let u1 = 1.0 - unit_f64(w[0], w[1]);
     let u2 = unit_f64(w[2], w[3]);
-    (-2.0 * ln(u1)).sqrt() * cos_2pi(u2)
+    let r = (-2.0 * ln(u1)).sqrt();
+    let (c, s) = cos_sin_2pi(u2);
+    (r * c, r * s)
+}
+
+/// Two uniforms in [0, 1) from four words: words 0–1, words 2–3.
+#[inline(always)]
+pub(crate) fn uniform_pair(w: [u32; 4]) -> (f64, f64) {
+    (unit_f64(w[0], w[1]), unit_f64(w[2], w[3]))
+}
+
+/// Pairs per batch of the lane kernels.
+pub(crate) const LANES: usize = 8;
+
+/// The words of pairs `m0 .. m0 + LANES` (attempt `attempt`), as four arrays of lanes: the
+/// same rounds as [`philox4x32_10`], written lane by lane with the round keys hoisted so that
+/// the compiler vectorises across lanes.
+#[inline(always)]
+#[allow(clippy::needless_range_loop)] // a lane loop indexes several arrays at once
+pub(crate) fn pair_words_lanes(key: [u32; 2], m0: u64, attempt: u32) -> [[u32; LANES]; 4] {
+    let mut ks = [[0u32; 2]; 10];
+    ks[0] = key;
+    for r in 1..10 {
+        ks[r] = [ks[r - 1][0].wrapping_add(W0), ks[r - 1][1].wrapping_add(W1)];
+    }
+    let mut out = [[0u32; LANES]; 4];
+    for l in 0..LANES {
+        let m = m0 + l as u64;
+        let (mut c0, mut c1, mut c2, mut c3) =
+            (m as u32, (m >> 32) as u32, attempt, DOMAIN_ELEMENT);
+        for k in &ks {
+            let p0 = M0 * u64::from(c0);
+            let p1 = M1 * u64::from(c2);
+            let n0 = (p1 >> 32) as u32 ^ c1 ^ k[0];
+            let n2 = (p0 >> 32) as u32 ^ c3 ^ k[1];
+            (c0, c1, c2, c3) = (n0, p1 as u32, n2, p0 as u32);
+        }
+        out[0][l] = c0;
+        out[1][l] = c1;
+        out[2][l] = c2;
+        out[3][l] = c3;
+    }
+    out
 }
 
 /// A `rand::Rng` over one Philox stream: counter `(c0, c1, c2, domain)` with the block number
@@ -155,11 +202,11 @@ pub(crate) struct PhiloxStream {
 }
 
 impl PhiloxStream {
-    /// The stream of element `i` (its attempts after the first, for rejection samplers).
-    pub(crate) fn element(key: [u32; 2], i: u64, first_block: u32) -> Self {
+    /// The stream of element `i`, for rejection samplers that need many words.
+    pub(crate) fn element(key: [u32; 2], i: u64) -> Self {
         PhiloxStream {
             key,
-            ctr: [i as u32, (i >> 32) as u32, first_block, DOMAIN_ELEMENT],
+            ctr: [i as u32, (i >> 32) as u32, 0, DOMAIN_ELEMENT_STREAM],
             per_element: true,
             buf: [0; 4],
             used: 4,
@@ -260,17 +307,30 @@ mod tests {
     }
 
     #[test]
-    fn cos_is_accurate() {
+    fn cos_sin_are_accurate() {
         let mut worst = 0.0f64;
         for k in 0..400_000u64 {
             let u = k as f64 / 400_000.0;
-            let want = (std::f64::consts::TAU * u).cos();
-            worst = worst.max((cos_2pi(u) - want).abs());
+            let (c, s) = cos_sin_2pi(u);
+            let a = std::f64::consts::TAU * u;
+            worst = worst.max((c - a.cos()).abs()).max((s - a.sin()).abs());
         }
         // the reference itself rounds 2π·u first (up to 4.4e-16 near u = 1)
         assert!(worst < 1e-15, "worst abs error {worst}");
-        assert_eq!(cos_2pi(0.0), 1.0);
-        assert_eq!(cos_2pi(0.5), -1.0);
+        assert_eq!(cos_sin_2pi(0.0), (1.0, 0.0));
+        assert_eq!(cos_sin_2pi(0.5).0, -1.0);
+        assert_eq!(cos_sin_2pi(0.25).1, 1.0);
+    }
+
+    #[test]
+    #[allow(clippy::needless_range_loop)]
+    fn lanes_match_the_scalar_generator() {
+        let key = key_of(3, "w");
+        let lanes = pair_words_lanes(key, 1_000_000_007, 2);
+        for l in 0..LANES {
+            let w = pair_words(key, 1_000_000_007 + l as u64, 2);
+            assert_eq!([lanes[0][l], lanes[1][l], lanes[2][l], lanes[3][l]], w);
+        }
     }
 
     #[test]
