@@ -402,6 +402,13 @@ proptest! {
         if r64.is_ok() {
             prop_assert!(a64.iter().all(|x| x.is_finite()));
         }
+        // keyed mode: the same validation, finite values
+        let mut k64 = ArrayD::<f64>::zeros(IxDyn(&shape));
+        let keyed = init.fill_seeded(&mut k64, seed, "p");
+        prop_assert_eq!(keyed.is_ok(), r64.is_ok());
+        if keyed.is_ok() {
+            prop_assert!(k64.iter().all(|x| x.is_finite()));
+        }
         if let Ok(r) = resolved
             && let Some(d) = r.distribution
         {
