@@ -69,7 +69,7 @@ if case == "gpt2":
         p(D, fill=1.0); p(D, fill=0.0)
         items = sum(x.numel() for x in ps)
     else:
-        raise SystemExit("no gpt2 case for " + lib)
+        raise SystemExit(0)  # NumPy has no GPT-2 init to compare with
     print(json.dumps({"lib": lib, "case": case, "threads": threads,
                       "seconds": time.perf_counter() - t, "items": items}))
     raise SystemExit(0)

@@ -3,10 +3,29 @@
 use rand::Rng;
 use rand_distr::{Distribution as _, StandardNormal, uniform::SampleUniform};
 
-mod sealed {
-    pub trait Sealed {}
-    impl Sealed for f32 {}
-    impl Sealed for f64 {}
+pub(crate) mod sealed {
+    use crate::keyed::Keyed;
+
+    /// Per-type kernels of keyed fills (f32 computes in f32, four values per Philox counter;
+    /// f64 in f64, two).
+    pub trait Sealed: Sized {
+        /// Writes elements `start..` of `keyed` into `out`.
+        fn keyed_write(keyed: &Keyed, key: [u32; 2], start: u64, out: &mut [Self]);
+    }
+
+    impl Sealed for f32 {
+        #[inline(always)]
+        fn keyed_write(keyed: &Keyed, key: [u32; 2], start: u64, out: &mut [Self]) {
+            keyed.write_f32(key, start, out);
+        }
+    }
+
+    impl Sealed for f64 {
+        #[inline(always)]
+        fn keyed_write(keyed: &Keyed, key: [u32; 2], start: u64, out: &mut [Self]) {
+            keyed.write_f64(key, start, out);
+        }
+    }
 }
 
 /// A floating-point element type: `f32` or `f64`.

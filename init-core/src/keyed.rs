@@ -5,15 +5,13 @@
 //! The contract (a compatibility promise, see the README):
 //! - key = SplitMix64-finalised (seed ⊕ SplitMix64-finalised FNV-1a-64(path bytes)), split into
 //!   the two 32-bit words of a Philox4x32-10 key;
-//! - elements `2m` and `2m + 1` (logical row-major indices) of an element-wise scheme are made
-//!   from the four words of Philox at counter `(m mod 2³², m div 2³², attempt, 0)`, `attempt` = 0
-//!   unless the scheme rejects (truncated normal), then 1, 2, … for that element; uniform:
-//!   `low + (high − low)·u` with u from words 0–1 (element 2m) or 2–3 (element 2m + 1), the
-//!   high 52 bits of each pair as the mantissa of a number in [1, 2), minus 1; normal: Box–Muller, r·cos(2πu₂) for 2m and r·sin(2πu₂) for 2m + 1, r = √(−2 ln u₁),
-//!   u₁ = 1 − (words 0–1), u₂ = words 2–3, with our own ln, sin and cos (plain IEEE arithmetic,
-//!   identical everywhere); a truncated normal far in a tail draws element i from its own stream
-//!   at counters `(i mod 2³², i div 2³², n, 2)`; values are computed in f64 and rounded once to
-//!   the element type; there are no blocks: a shard may start at any element;
+//! - element-wise schemes: f64 parameters take elements `2m`, `2m + 1` from the four Philox
+//!   words at counter `(m mod 2³², m div 2³², attempt, 0)` (two 52-bit uniforms; Box–Muller's
+//!   cosine and sine), f32 parameters elements `4c … 4c + 3` from counter `c` (four 24-bit
+//!   uniforms, or two Box–Muller pairs computed in f32); `attempt` counts a truncated normal's
+//!   rejections of that element; a truncated normal far in a tail draws element `i` from its
+//!   own stream at counters `(i mod 2³², i div 2³², n, 2)`; the README states every formula;
+//!   there are no blocks: a shard may start at any element;
 //! - structured schemes (orthogonal, sparse, …) draw their whole parameter from the sequential
 //!   Philox stream at counters `(n mod 2³², n div 2³², 0, 1)`, n = 0, 1, …: a pure function of
 //!   (seed, path, shape).
@@ -48,9 +46,9 @@ pub const PARALLEL_MIN_ELEMENTS: usize = 1 << 15;
 #[cfg(feature = "rayon")]
 const CHUNK: usize = 1 << 14;
 
-/// An element-wise scheme, ready to produce element `i` from the key.
+/// An element-wise scheme, ready to produce elements from a key (crate-internal).
 #[derive(Clone, Copy, Debug)]
-pub(crate) enum Keyed {
+pub enum Keyed {
     Constant(f64),
     Uniform {
         low: f64,
@@ -141,10 +139,9 @@ impl Keyed {
         }
     }
 
-    /// Rounds a value to the element type; a uniform stays below its upper bound.
+    /// Rounds an f64 value to f64; a uniform stays below its upper bound.
     #[inline(always)]
-    fn round<F: Float>(&self, v: f64, high: F) -> F {
-        let x = F::from_f64(v);
+    fn below_high<F: Float>(&self, x: F, high: F) -> F {
         if matches!(self, Keyed::Uniform { .. }) && x >= high {
             high.next_down()
         } else {
@@ -159,44 +156,51 @@ impl Keyed {
         }
     }
 
-    /// Writes elements `start..` into `out`: whole pairs in batches of [`philox::LANES`]
-    /// (a loop over lanes that the compiler vectorises), the odd ends one by one. Both paths
-    /// compute the same expressions, so the bits do not depend on where a shard starts.
+    /// Writes elements `start..` into `out`, with the element type's kernel.
     #[inline(always)]
     pub(crate) fn write<F: Float>(&self, key: [u32; 2], start: u64, out: &mut [F]) {
-        let high = self.upper::<F>();
+        F::keyed_write(self, key, start, out);
+    }
+
+    /// The f64 kernel: whole pairs in batches of [`philox::LANES`] (a loop over lanes that
+    /// the compiler vectorises), the odd ends one by one. Both compute the same expressions, so
+    /// the bits do not depend on where a shard starts.
+    #[inline(always)]
+    pub(crate) fn write_f64(&self, key: [u32; 2], start: u64, out: &mut [f64]) {
+        let high = self.upper::<f64>();
+        let one = |i: u64| self.below_high(self.value(key, i), high);
         let (mut i, mut rest) = (start, out);
         // an odd start: its first element alone
         if i % 2 == 1 && !rest.is_empty() {
-            rest[0] = self.round(self.value(key, i), high);
+            rest[0] = one(i);
             rest = &mut rest[1..];
             i += 1;
         }
         const BATCH: usize = 2 * philox::LANES;
         let mut batches = rest.chunks_exact_mut(BATCH);
         for chunk in &mut batches {
-            self.write_batch(key, i, chunk, high);
+            self.batch_f64(key, i, chunk, high);
             i += BATCH as u64;
         }
         for x in batches.into_remainder() {
-            *x = self.round(self.value(key, i), high);
+            *x = one(i);
             i += 1;
         }
     }
 
-    /// `2·LANES` elements from pair `start/2` on (`start` even).
+    /// `2·LANES` f64 elements from pair `start/2` on (`start` even).
     #[inline(always)]
-    fn write_batch<F: Float>(&self, key: [u32; 2], start: u64, out: &mut [F], high: F) {
-        let mut z = [0.0f64; 2 * philox::LANES];
+    fn batch_f64(&self, key: [u32; 2], start: u64, out: &mut [f64], high: f64) {
+        let z = out;
         let m0 = start / 2;
         match *self {
-            Keyed::Constant(v) => z = [v; 2 * philox::LANES],
+            Keyed::Constant(v) => z.fill(v),
             Keyed::Uniform { low, width } => {
                 let w = philox::pair_words_lanes(key, m0, 0);
                 for l in 0..philox::LANES {
                     let (a, b) = philox::uniform_pair([w[0][l], w[1][l], w[2][l], w[3][l]]);
-                    z[2 * l] = low + width * a;
-                    z[2 * l + 1] = low + width * b;
+                    z[2 * l] = self.below_high(low + width * a, high);
+                    z[2 * l + 1] = self.below_high(low + width * b, high);
                 }
             }
             Keyed::Normal { mean, std } => {
@@ -236,8 +240,127 @@ impl Keyed {
                 }
             }
         }
-        for (x, &v) in out.iter_mut().zip(&z) {
-            *x = self.round(v, high);
+    }
+
+    /// Element `i` of an f32 parameter: slot `i mod 4` of counter `⌊i/4⌋`, computed in f32
+    /// (truncated normals: accepted against the standardised bounds, then shifted, scaled and
+    /// clamped to the bounds in f32).
+    #[inline]
+    fn value_f32(&self, key: [u32; 2], i: u64) -> f32 {
+        let (c, slot) = (i / 4, (i % 4) as usize);
+        match *self {
+            Keyed::Constant(v) => v as f32,
+            Keyed::Uniform { low, width } => {
+                let (low, width) = (low as f32, width as f32);
+                let u = philox::unit_f32(philox::pair_words(key, c, 0)[slot]);
+                self.below_high(low + width * u, self.upper::<f32>())
+            }
+            Keyed::Normal { mean, std } => {
+                let z = philox::normal_quad_f32(philox::pair_words(key, c, 0))[slot];
+                mean as f32 + std as f32 * z
+            }
+            Keyed::Truncated {
+                tn,
+                mean,
+                std,
+                low,
+                high,
+            } if tn.method() == Method::Normal => {
+                let (a, b) = tn.bounds();
+                let mut attempt = 0u32;
+                let z = loop {
+                    let z = philox::normal_quad_f32(philox::pair_words(key, c, attempt))[slot];
+                    if a as f32 <= z && z <= b as f32 {
+                        break z;
+                    }
+                    attempt = attempt.wrapping_add(1);
+                };
+                (mean as f32 + std as f32 * z).clamp(low as f32, high as f32)
+            }
+            Keyed::Truncated { .. } => self.value(key, i) as f32,
+        }
+    }
+
+    /// The f32 kernel: whole counters (four elements each) in batches of [`philox::LANES`],
+    /// the ends one by one, with the same expressions.
+    #[inline(always)]
+    pub(crate) fn write_f32(&self, key: [u32; 2], start: u64, out: &mut [f32]) {
+        let (mut i, mut rest) = (start, out);
+        while i % 4 != 0 && !rest.is_empty() {
+            rest[0] = self.value_f32(key, i);
+            rest = &mut rest[1..];
+            i += 1;
+        }
+        const BATCH: usize = 4 * philox::LANES;
+        let mut batches = rest.chunks_exact_mut(BATCH);
+        for chunk in &mut batches {
+            self.batch_f32(key, i, chunk);
+            i += BATCH as u64;
+        }
+        for x in batches.into_remainder() {
+            *x = self.value_f32(key, i);
+            i += 1;
+        }
+    }
+
+    /// `4·LANES` f32 elements from counter `start/4` on (`start` a multiple of 4).
+    #[inline(always)]
+    fn batch_f32(&self, key: [u32; 2], start: u64, z: &mut [f32]) {
+        let c0 = start / 4;
+        match *self {
+            Keyed::Constant(v) => z.fill(v as f32),
+            Keyed::Uniform { low, width } => {
+                let (low, width, high) = (low as f32, width as f32, self.upper::<f32>());
+                let w = philox::pair_words_lanes(key, c0, 0);
+                for l in 0..philox::LANES {
+                    for k in 0..4 {
+                        z[4 * l + k] =
+                            self.below_high(low + width * philox::unit_f32(w[k][l]), high);
+                    }
+                }
+            }
+            Keyed::Normal { mean, std } => {
+                let (mean, std) = (mean as f32, std as f32);
+                let w = philox::pair_words_lanes(key, c0, 0);
+                for l in 0..philox::LANES {
+                    let q = philox::normal_quad_f32([w[0][l], w[1][l], w[2][l], w[3][l]]);
+                    for k in 0..4 {
+                        z[4 * l + k] = mean + std * q[k];
+                    }
+                }
+            }
+            Keyed::Truncated {
+                tn,
+                mean,
+                std,
+                low,
+                high,
+            } if tn.method() == Method::Normal => {
+                // first attempts in bulk; the few rejected elements redo theirs one by one
+                let (a, b) = tn.bounds();
+                let w = philox::pair_words_lanes(key, c0, 0);
+                for l in 0..philox::LANES {
+                    let q = philox::normal_quad_f32([w[0][l], w[1][l], w[2][l], w[3][l]]);
+                    for k in 0..4 {
+                        z[4 * l + k] = q[k];
+                    }
+                }
+                let (m, sd, lo, hi) = (mean as f32, std as f32, low as f32, high as f32);
+                let mut rejected = [false; 4 * philox::LANES];
+                let (a, b) = (a as f32, b as f32);
+                for (v, r) in z.iter_mut().zip(&mut rejected) {
+                    *r = !(a <= *v && *v <= b);
+                    *v = (m + sd * *v).clamp(lo, hi);
+                }
+                for (k, _) in rejected.iter().enumerate().filter(|(_, r)| **r) {
+                    z[k] = self.value_f32(key, start + k as u64);
+                }
+            }
+            Keyed::Truncated { .. } => {
+                for (k, v) in z.iter_mut().enumerate() {
+                    *v = self.value_f32(key, start + k as u64);
+                }
+            }
         }
     }
 }
@@ -431,7 +554,7 @@ mod tests {
         let uniform = checksum(&v);
         assert_eq!(
             (normal, uniform),
-            (6_597_981_688_147_264_317, 13_656_956_574_802_973_076)
+            (10_995_335_636_749_865_744, 7_276_154_583_412_121_033)
         );
     }
 }

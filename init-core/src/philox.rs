@@ -156,6 +156,70 @@ pub(crate) fn uniform_pair(w: [u32; 4]) -> (f64, f64) {
     (unit_f64(w[0], w[1]), unit_f64(w[2], w[3]))
 }
 
+/// ln(x) in f32 for normal x > 0 (about 1e-7 relative): the same reduction as [`ln`], four
+/// terms of the series.
+#[inline(always)]
+pub(crate) fn ln_f32(x: f32) -> f32 {
+    let bits = x.to_bits();
+    let e = ((bits >> 23) & 0xff) as i32 - 127;
+    let m = f32::from_bits((bits & 0x007f_ffff) | 0x3f80_0000);
+    let big = m > std::f32::consts::SQRT_2;
+    let m = if big { m * 0.5 } else { m };
+    let e = e + i32::from(big);
+    let s = (m - 1.0) / (m + 1.0);
+    let z = s * s;
+    let p = 1.0 + z * (1.0 / 3.0 + z * (1.0 / 5.0 + z * (1.0 / 7.0 + z * (1.0 / 9.0))));
+    e as f32 * std::f32::consts::LN_2 + 2.0 * s * p
+}
+
+/// (cos 2πu, sin 2πu) in f32 for u = k·2⁻²⁴ in [0, 1): the reduction of [`cos_sin_2pi`],
+/// shorter series.
+#[inline(always)]
+pub(crate) fn cos_sin_2pi_f32(u: f32) -> (f32, f32) {
+    let t = u * 8.0;
+    let whole = t.floor();
+    let r = t - whole;
+    let octant = (whole + 8_388_608.0).to_bits() & 7;
+    let odd = octant & 1 == 1;
+    let x = if odd { 1.0 - r } else { r } * std::f32::consts::FRAC_PI_4;
+    let z = x * x;
+    let sinp = x
+        * (1.0
+            + z * (-1.0 / 6.0 + z * (1.0 / 120.0 + z * (-1.0 / 5040.0 + z * (1.0 / 362_880.0)))));
+    let cosp = 1.0 + z * (-0.5 + z * (1.0 / 24.0 + z * (-1.0 / 720.0 + z * (1.0 / 40_320.0))));
+    let swap = (octant + 1) & 2 != 0;
+    let cos_sign = if (octant + 2) & 4 != 0 { -1.0 } else { 1.0 };
+    let sin_sign = if octant & 4 != 0 { -1.0 } else { 1.0 };
+    let (c, s) = if swap { (sinp, cosp) } else { (cosp, sinp) };
+    (cos_sign * c, sin_sign * s)
+}
+
+/// u in (0, 1] from a word's high 31 bits (smallest 2⁻³², so |z| reaches 6.66σ), in f32.
+#[inline(always)]
+fn open_unit_f32(w: u32) -> f32 {
+    ((w >> 1) as i32 as f32 + 0.5) * (1.0 / 2_147_483_648.0)
+}
+
+/// u in [0, 1) from a word's high 24 bits, exact in f32.
+#[inline(always)]
+pub(crate) fn unit_f32(w: u32) -> f32 {
+    (w >> 8) as i32 as f32 * (1.0 / 16_777_216.0)
+}
+
+/// Four standard normals in f32 from four words: Box–Muller on (w₀, w₁) and on (w₂, w₃),
+/// each r·cos(2πu₂), r·sin(2πu₂) with r = √(−2 ln u₁).
+#[inline(always)]
+pub(crate) fn normal_quad_f32(w: [u32; 4]) -> [f32; 4] {
+    let pair = |a: u32, b: u32| {
+        let r = (-2.0 * ln_f32(open_unit_f32(a))).sqrt();
+        let (c, s) = cos_sin_2pi_f32(unit_f32(b));
+        (r * c, r * s)
+    };
+    let (z0, z1) = pair(w[0], w[1]);
+    let (z2, z3) = pair(w[2], w[3]);
+    [z0, z1, z2, z3]
+}
+
 /// Pairs per batch of the lane kernels.
 pub(crate) const LANES: usize = 8;
 
@@ -331,6 +395,26 @@ mod tests {
             let w = pair_words(key, 1_000_000_007 + l as u64, 2);
             assert_eq!([lanes[0][l], lanes[1][l], lanes[2][l], lanes[3][l]], w);
         }
+    }
+
+    #[test]
+    fn f32_maths_is_accurate() {
+        let mut worst_ln = 0.0f32;
+        let mut worst_trig = 0.0f32;
+        for k in 1..(1 << 20) {
+            let u = k as f32 / (1 << 20) as f32;
+            worst_ln = worst_ln.max(((ln_f32(u) - u.ln()) / u.ln().abs().max(1e-3)).abs());
+            let (c, s) = cos_sin_2pi_f32(u);
+            let a = std::f64::consts::TAU * f64::from(u);
+            worst_trig = worst_trig
+                .max((f64::from(c) - a.cos()).abs() as f32)
+                .max((f64::from(s) - a.sin()).abs() as f32);
+        }
+        assert!(worst_ln < 4e-7, "ln: {worst_ln}");
+        assert!(worst_trig < 4e-7, "trig: {worst_trig}");
+        assert_eq!(open_unit_f32(0), 2f32.powi(-32));
+        assert_eq!(open_unit_f32(u32::MAX), 1.0);
+        assert_eq!(unit_f32(u32::MAX), 1.0 - 2f32.powi(-24));
     }
 
     #[test]

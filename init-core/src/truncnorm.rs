@@ -44,7 +44,7 @@ pub(crate) enum Method {
 
 /// Standard normal conditioned on [a, b].
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct TruncatedStandardNormal {
+pub struct TruncatedStandardNormal {
     a: f64,
     b: f64,
     /// Point of `[a, b]` closest to 0.
