@@ -339,3 +339,45 @@ fn model_shards_equal_the_whole() {
     assert_eq!(rows_w1, whole.w1.iter().copied().collect::<Vec<_>>());
     assert_eq!(rows_w2, whole.w2.iter().copied().collect::<Vec<_>>());
 }
+
+#[test]
+fn value_stability_f32() {
+    let mut v = vec![0.0f32; 6];
+    Init::normal(0.0, 1.0)
+        .fill_seeded(&mut v, 42, "fc1.weight")
+        .unwrap();
+    assert_eq!(
+        v,
+        [
+            -2.3212073,
+            0.07217846,
+            0.3646246,
+            1.0005497,
+            0.4667037,
+            -0.28034377
+        ],
+        "normal"
+    );
+    Init::uniform(0.0, 1.0)
+        .fill_seeded(&mut v, 42, "fc1.weight")
+        .unwrap();
+    assert_eq!(
+        v,
+        [
+            0.06743395, 0.49505264, 0.5672102, 0.19438064, 0.86225647, 0.91390896
+        ],
+        "uniform"
+    );
+    // the same words as the f64 stream: f32 element 4c + 2j is the f64 element 2c + j cut to
+    // its high 24 bits
+    let mut w = vec![0.0f64; 3];
+    Init::uniform(0.0, 1.0)
+        .fill_seeded(&mut w, 42, "fc1.weight")
+        .unwrap();
+    for (k32, k64) in [(0, 0), (2, 1), (4, 2)] {
+        assert_eq!(
+            f64::from(v[k32]),
+            (w[k64] * 16_777_216.0).floor() / 16_777_216.0
+        );
+    }
+}

@@ -37,14 +37,15 @@ pub enum Region {
     Elements(Range<usize>),
 }
 
-/// Elements below this count are filled on the calling thread: splitting smaller parameters
-/// costs more than it saves.
+/// Elements below this count are filled on the calling thread. Measured on 2 cores (f32
+/// normal): 1.9 ns/element for 4,096 elements either way, 1.1 ns at 8,192 on two threads
+/// against 1.8 on one, 0.9 from 65,536 on; so two chunks are the least worth splitting.
 #[cfg(feature = "rayon")]
-pub const PARALLEL_MIN_ELEMENTS: usize = 1 << 15;
+pub const PARALLEL_MIN_ELEMENTS: usize = 2 * CHUNK;
 
-/// Elements per parallel task.
+/// Elements per parallel task (a multiple of 4: f32 counters are not split).
 #[cfg(feature = "rayon")]
-const CHUNK: usize = 1 << 14;
+const CHUNK: usize = 1 << 12;
 
 /// An element-wise scheme, ready to produce elements from a key (crate-internal).
 #[derive(Clone, Copy, Debug)]
