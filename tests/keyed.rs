@@ -381,3 +381,62 @@ fn value_stability_f32() {
         );
     }
 }
+
+// many small orthogonal parameters are computed in parallel with each other
+
+#[derive(Initialize)]
+struct Rnn {
+    #[init(orthogonal)]
+    w_hh: Array2<f32>,
+    #[init(sparse(sparsity = 0.5, std = 0.1))]
+    w_in: Array2<f32>,
+    #[init(he_normal)]
+    w_out: Array2<f64>,
+}
+
+#[derive(Initialize)]
+struct Stack {
+    layers: Vec<Rnn>,
+}
+
+fn stack() -> Stack {
+    Stack {
+        layers: (0..8)
+            .map(|_| Rnn {
+                w_hh: Array2::zeros((24, 24)),
+                w_in: Array2::zeros((24, 10)),
+                w_out: Array2::zeros((5, 24)),
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn model_structured_parameters_in_parallel_are_the_same() {
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let mut s = stack();
+        pool.install(|| s.init_seeded(77)).unwrap();
+        s
+    };
+    let (one, four) = (run(1), run(4));
+    for (k, (a, b)) in one.layers.iter().zip(&four.layers).enumerate() {
+        assert_eq!(a.w_hh, b.w_hh);
+        assert_eq!(a.w_in, b.w_in);
+        assert_eq!(a.w_out, b.w_out);
+        // and equal to filling that parameter alone
+        let mut w = Array2::<f32>::zeros((24, 24));
+        Init::orthogonal()
+            .fill_seeded(&mut w, 77, &format!("layers[{k}].w_hh"))
+            .unwrap();
+        assert_eq!(a.w_hh, w);
+        let mut w = Array2::<f32>::zeros((24, 10));
+        Init::sparse(0.5, 0.1)
+            .fill_seeded(&mut w, 77, &format!("layers[{k}].w_in"))
+            .unwrap();
+        assert_eq!(a.w_in, w);
+    }
+}

@@ -448,6 +448,17 @@ impl Init {
         self
     }
 
+    /// Whether the scheme draws its whole parameter at once from a sequential stream
+    /// (orthogonal, delta-orthogonal, sparse), rather than element by element.
+    pub(crate) fn draws_whole(&self) -> bool {
+        match self.scheme {
+            #[cfg(feature = "orthogonal")]
+            Scheme::Orthogonal | Scheme::DeltaOrthogonal => true,
+            Scheme::Sparse { .. } => true,
+            _ => false,
+        }
+    }
+
     /// The scheme's name (`he_normal` for `kaiming_normal` too).
     pub fn name(&self) -> &'static str {
         self.scheme.name()

@@ -347,11 +347,32 @@ impl Keyed {
                     }
                 }
                 let (m, sd, lo, hi) = (mean as f32, std as f32, low as f32, high as f32);
-                let mut rejected = [false; 4 * philox::LANES];
                 let (a, b) = (a as f32, b as f32);
+                let mut rejected = [false; 4 * philox::LANES];
                 for (v, r) in z.iter_mut().zip(&mut rejected) {
                     *r = !(a <= *v && *v <= b);
                     *v = (m + sd * *v).clamp(lo, hi);
+                }
+                // a second attempt in bulk when any element of the batch needs one (one element
+                // in 22 for ±2σ), then one by one
+                if rejected.contains(&true) {
+                    let w = philox::pair_words_lanes(key, c0, 1);
+                    let mut y = [0.0f32; 4 * philox::LANES];
+                    for l in 0..philox::LANES {
+                        let q = philox::normal_quad_f32([w[0][l], w[1][l], w[2][l], w[3][l]]);
+                        for k in 0..4 {
+                            y[4 * l + k] = q[k];
+                        }
+                    }
+                    for ((v, r), y) in z.iter_mut().zip(&mut rejected).zip(&y) {
+                        let take = *r && a <= *y && *y <= b;
+                        *v = if take {
+                            (m + sd * *y).clamp(lo, hi)
+                        } else {
+                            *v
+                        };
+                        *r = *r && !take;
+                    }
                 }
                 for (k, _) in rejected.iter().enumerate().filter(|(_, r)| **r) {
                     z[k] = self.value_f32(key, start + k as u64);
@@ -515,6 +536,102 @@ impl Init {
     }
 }
 
+/// Structured parameters (orthogonal, delta-orthogonal, sparse) of a model, computed before
+/// the model is written, in parallel with each other: their QR factorisations are sequential
+/// each, so many small ones are where threads help. Values are the same as computed one by one
+/// (each is a pure function of seed, path and shape). Large ones (above
+/// [`AHEAD_MAX_ELEMENTS`]) are left to be computed in place, to keep memory at one copy.
+#[derive(Default)]
+pub(crate) struct Ahead {
+    values: std::collections::HashMap<String, Box<dyn std::any::Any + Send>>,
+}
+
+/// The largest structured parameter computed ahead by [`Ahead`].
+pub(crate) const AHEAD_MAX_ELEMENTS: usize = 1 << 20;
+
+/// A parameter computed ahead.
+type Job = Box<dyn FnOnce() -> Result<Box<dyn std::any::Any + Send>, InitError> + Send>;
+
+struct Collect {
+    seed: u64,
+    jobs: Vec<(String, Job)>,
+}
+
+impl crate::model::Visit for Collect {
+    fn param<T: Target + ?Sized>(
+        &mut self,
+        path: &crate::model::ParamPath,
+        target: &T,
+        init: &Init,
+    ) -> Result<(), InitError> {
+        let shape = target.shape();
+        let small = checked_len(&shape).is_ok_and(|n| n <= AHEAD_MAX_ELEMENTS);
+        if small && init.draws_whole() {
+            let (init, seed, p) = (init.clone(), self.seed, path.to_string());
+            let job: Job = Box::new(move || {
+                let mut a =
+                    ndarray::ArrayD::<T::Elem>::from_elem(ndarray::IxDyn(&shape), T::Elem::ZERO);
+                init.fill_seeded(&mut a, seed, &p)
+                    .map_err(|e| e.with_path(p))?;
+                Ok(Box::new(a))
+            });
+            self.jobs.push((path.to_string(), job));
+        }
+        Ok(())
+    }
+}
+
+impl Ahead {
+    /// Computes the model's small structured parameters, in parallel (feature `rayon`).
+    pub(crate) fn compute<M: crate::model::Initialize + ?Sized>(
+        model: &M,
+        seed: u64,
+    ) -> Result<Self, InitError> {
+        let mut c = Collect {
+            seed,
+            jobs: Vec::new(),
+        };
+        model.walk(&mut crate::model::ParamPath::new(), &mut c)?;
+        if c.jobs.len() < 2 {
+            return Ok(Ahead::default());
+        }
+        #[cfg(feature = "rayon")]
+        let results: Vec<_> = {
+            use rayon::prelude::*;
+            c.jobs
+                .into_par_iter()
+                .map(|(p, job)| job().map(|v| (p, v)))
+                .collect()
+        };
+        #[cfg(not(feature = "rayon"))]
+        let results: Vec<_> = c
+            .jobs
+            .into_iter()
+            .map(|(p, job)| job().map(|v| (p, v)))
+            .collect();
+        Ok(Ahead {
+            values: results.into_iter().collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// Writes the values computed ahead for `path` into `target`; false when there are none.
+    pub(crate) fn take<T: Target + ?Sized>(&mut self, path: &str, target: &mut T) -> bool {
+        let Some(v) = self.values.remove(path) else {
+            return false;
+        };
+        let Ok(a) = v.downcast::<ndarray::ArrayD<T::Elem>>() else {
+            return false;
+        };
+        let mut values = a.iter();
+        target.for_each_mut(|x| {
+            if let Some(v) = values.next() {
+                *x = *v;
+            }
+        });
+        true
+    }
+}
+
 /// Fills a contiguous slice with elements `start..`, in parallel when large.
 fn write_slice<F: Float>(keyed: &Keyed, key: [u32; 2], start: u64, slice: &mut [F]) {
     #[cfg(feature = "rayon")]
@@ -540,6 +657,66 @@ mod tests {
         v.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, x| {
             (h ^ u64::from(x.to_bits())).wrapping_mul(0x0000_0100_0000_01b3)
         })
+    }
+
+    /// Two orthogonal parameters and one element-wise: a model written by hand.
+    struct Two {
+        a: ndarray::Array2<f64>,
+        b: ndarray::Array2<f32>,
+        c: ndarray::Array2<f32>,
+    }
+
+    impl crate::model::Initialize for Two {
+        fn walk<V: crate::model::Visit + ?Sized>(
+            &self,
+            p: &mut crate::model::ParamPath,
+            v: &mut V,
+        ) -> Result<(), InitError> {
+            use crate::model::Segment::Field;
+            p.with(Field("a"), |p| v.param(p, &self.a, &Init::sparse(0.3, 1.0)))?;
+            p.with(Field("b"), |p| {
+                v.param(p, &self.b, &Init::zeros().scale(2.0))
+            })?;
+            p.with(Field("c"), |p| v.param(p, &self.c, &Init::sparse(0.5, 1.0)))
+        }
+        fn walk_mut<V: crate::model::VisitMut + ?Sized>(
+            &mut self,
+            p: &mut crate::model::ParamPath,
+            v: &mut V,
+        ) -> Result<(), InitError> {
+            use crate::model::Segment::Field;
+            p.with(Field("a"), |p| {
+                v.param(p, &mut self.a, &Init::sparse(0.3, 1.0))
+            })?;
+            p.with(Field("b"), |p| {
+                v.param(p, &mut self.b, &Init::zeros().scale(2.0))
+            })?;
+            p.with(Field("c"), |p| {
+                v.param(p, &mut self.c, &Init::sparse(0.5, 1.0))
+            })
+        }
+    }
+
+    #[test]
+    fn structured_parameters_are_computed_ahead_with_the_same_values() {
+        use crate::model::Initialize as _;
+        let mut m = Two {
+            a: ndarray::Array2::zeros((6, 5)),
+            b: ndarray::Array2::zeros((3, 3)),
+            c: ndarray::Array2::zeros((4, 7)),
+        };
+        let ahead = Ahead::compute(&m, 5).unwrap();
+        let mut keys: Vec<&String> = ahead.values.keys().collect();
+        keys.sort();
+        assert_eq!(keys, ["a", "c"]);
+        m.init_seeded(5).unwrap();
+        let mut a = ndarray::Array2::<f64>::zeros((6, 5));
+        Init::sparse(0.3, 1.0).fill_seeded(&mut a, 5, "a").unwrap();
+        assert_eq!(m.a, a);
+        let mut c = ndarray::Array2::<f32>::zeros((4, 7));
+        Init::sparse(0.5, 1.0).fill_seeded(&mut c, 5, "c").unwrap();
+        assert_eq!(m.c, c);
+        assert!(m.b.iter().all(|&x| x == 0.0));
     }
 
     /// The same bits with the `rayon` feature on (parallel: this is above the cut-off) and off

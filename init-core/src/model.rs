@@ -138,7 +138,8 @@ pub trait Initialize {
     /// reordering other fields changes nothing else; the result is bit-identical for any
     /// number of threads.
     fn init_seeded(&mut self, seed: u64) -> Result<(), InitError> {
-        self.walk_mut(&mut ParamPath::new(), &mut Seeded { seed })
+        let ahead = crate::keyed::Ahead::compute(self, seed)?;
+        self.walk_mut(&mut ParamPath::new(), &mut Seeded { seed, ahead })
     }
 
     /// Initialises the shards this worker holds with exactly the values
@@ -200,6 +201,7 @@ pub fn rows_of(worker: usize, workers: usize, rows: usize) -> std::ops::Range<us
 /// The visitor behind [`Initialize::init_seeded`].
 struct Seeded {
     seed: u64,
+    ahead: crate::keyed::Ahead,
 }
 
 impl VisitMut for Seeded {
@@ -210,6 +212,9 @@ impl VisitMut for Seeded {
         init: &Init,
     ) -> Result<(), InitError> {
         let path = path.to_string();
+        if self.ahead.take(&path, target) {
+            return Ok(());
+        }
         init.fill_seeded(target, self.seed, &path)
             .map_err(|e| e.with_path(path))
     }
