@@ -276,7 +276,9 @@ impl Keyed {
                     }
                     attempt = attempt.wrapping_add(1);
                 };
-                (mean as f32 + std as f32 * z).clamp(low as f32, high as f32)
+                (mean as f32 + std as f32 * z)
+                    .max(low as f32)
+                    .min(high as f32)
             }
             Keyed::Truncated { .. } => self.value(key, i) as f32,
         }
@@ -349,13 +351,16 @@ impl Keyed {
                 let (m, sd, lo, hi) = (mean as f32, std as f32, low as f32, high as f32);
                 let (a, b) = (a as f32, b as f32);
                 let mut rejected = [false; 4 * philox::LANES];
+                let mut any = false;
                 for (v, r) in z.iter_mut().zip(&mut rejected) {
-                    *r = !(a <= *v && *v <= b);
-                    *v = (m + sd * *v).clamp(lo, hi);
+                    let bad = !(a <= *v && *v <= b);
+                    *r = bad;
+                    any |= bad;
+                    *v = (m + sd * *v).max(lo).min(hi);
                 }
                 // a second attempt in bulk when any element of the batch needs one (one element
                 // in 22 for ±2σ), then one by one
-                if rejected.contains(&true) {
+                if any {
                     let w = philox::pair_words_lanes(key, c0, 1);
                     let mut y = [0.0f32; 4 * philox::LANES];
                     for l in 0..philox::LANES {
