@@ -122,6 +122,16 @@ pub enum ErrorKind {
         /// Elements in the shard.
         got: usize,
     },
+    /// LSUV: a chosen layer's output has zero variance (a dead layer), so no rescaling can
+    /// give it unit variance.
+    DeadLayer {
+        /// The variance found.
+        variance: f64,
+    },
+    /// LSUV: a chosen path names no parameter of the model.
+    UnknownPath,
+    /// LSUV: the forward pass returned no output for a chosen layer.
+    MissingOutput,
     /// A value derived from valid parameters (a std, a bound) is not representable in the
     /// element type: it would produce infinities.
     NotRepresentable {
@@ -232,6 +242,14 @@ impl fmt::Display for ErrorKind {
                 f,
                 "the shard holds {got} elements but its region has {expected}"
             ),
+            ErrorKind::DeadLayer { variance } => write!(
+                f,
+                "the layer's output has variance {variance}: a dead layer cannot be scaled to unit variance"
+            ),
+            ErrorKind::UnknownPath => write!(f, "no parameter of the model has this path"),
+            ErrorKind::MissingOutput => {
+                write!(f, "the forward pass returned no output for this layer")
+            }
             ErrorKind::NotRepresentable { what, value, dtype } => write!(
                 f,
                 "the derived {what} {value} is not representable in {dtype} without overflow"

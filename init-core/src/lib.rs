@@ -29,6 +29,7 @@ pub use ndarray;
 pub use rand;
 pub use rand_distr;
 
+pub mod depth;
 mod element;
 mod error;
 mod fans;
@@ -36,6 +37,7 @@ mod fill;
 mod gain;
 mod init;
 mod keyed;
+mod lsuv;
 mod model;
 #[cfg(feature = "orthogonal")]
 mod orthogonal;
@@ -55,6 +57,7 @@ pub use init::{Distribution, Init};
 #[cfg(feature = "rayon")]
 pub use keyed::PARALLEL_MIN_ELEMENTS;
 pub use keyed::Region;
+pub use lsuv::{LayerOutputs, Lsuv, LsuvLayer, LsuvReport};
 pub use model::{
     Initialize, ParamPath, Report, ReportRow, Segment, ShardPlan, Visit, VisitMut, report, rows_of,
 };

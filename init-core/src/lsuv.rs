@@ -1,0 +1,243 @@
+//! LSUV, layer-sequential unit-variance initialisation (Mishkin & Matas 2016, "All you need is
+//! a good init"): a data-dependent procedure on an initialised model and a batch.
+
+use std::collections::HashMap;
+
+use crate::element::Float;
+use crate::error::{ErrorKind, InitError};
+use crate::init::Init;
+use crate::model::{Initialize, ParamPath, Visit, VisitMut};
+use crate::target::Target;
+
+/// What the forward closure returns: each chosen layer's output on the batch (any shape,
+/// flattened), keyed by the path of that layer's weight (`layers[3].w`).
+pub type LayerOutputs = HashMap<String, Vec<f64>>;
+
+/// LSUV's settings. The defaults are the authors' (tolerance 0.1, 10 iterations, orthonormal
+/// pre-initialisation).
+///
+/// For each chosen weight in order: run the model on the batch, take the variance of that
+/// layer's output, and divide the weight by its square root, until |Var − 1| < `tol` or
+/// `max_iters` rounds. With `orthonormal`, each chosen weight is first made orthonormal
+/// ([`Init::orthogonal`], keyed by the seed and its path).
+///
+/// ```
+/// use init_core::{Lsuv, LayerOutputs, Initialize, Init, ParamPath, Visit, VisitMut, InitError, Target};
+/// # #[derive(Clone)] struct Linear { w: ndarray::Array2<f64> }
+/// # impl Initialize for Linear {
+/// #     fn walk<V: Visit + ?Sized>(&self, p: &mut ParamPath, v: &mut V) -> Result<(), InitError> {
+/// #         p.with(init_core::Segment::Field("w"), |p| v.param(p, &self.w, &Init::normal(0.0, 5.0)))
+/// #     }
+/// #     fn walk_mut<V: VisitMut + ?Sized>(&mut self, p: &mut ParamPath, v: &mut V) -> Result<(), InitError> {
+/// #         p.with(init_core::Segment::Field("w"), |p| v.param(p, &mut self.w, &Init::normal(0.0, 5.0)))
+/// #     }
+/// # }
+/// // a linear layer, badly scaled, and a batch of 256 inputs of width 32
+/// let mut layer = Linear { w: ndarray::Array2::zeros((16, 32)) };
+/// layer.init_seeded(1)?;
+/// let x = ndarray::Array2::<f64>::from_shape_fn((32, 256), |(i, j)| ((i * 7 + j * 13) % 17) as f64 - 8.0);
+/// let report = Lsuv::default().run(&mut layer, &["w"], 1, |m: &Linear| {
+///     LayerOutputs::from([("w".to_string(), m.w.dot(&x).iter().copied().collect())])
+/// })?;
+/// assert!((report.layers[0].variance - 1.0).abs() < 0.1);
+/// # Ok::<(), InitError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Lsuv {
+    /// Stop when |Var − 1| < `tol`.
+    pub tol: f64,
+    /// At most this many rescalings per layer.
+    pub max_iters: usize,
+    /// Make each chosen weight orthonormal first.
+    pub orthonormal: bool,
+}
+
+impl Default for Lsuv {
+    fn default() -> Self {
+        Lsuv {
+            tol: 0.1,
+            max_iters: 10,
+            orthonormal: true,
+        }
+    }
+}
+
+/// What LSUV did to one layer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LsuvLayer {
+    /// The weight's path.
+    pub path: String,
+    /// Rescalings applied.
+    pub iterations: usize,
+    /// The variance of the layer's output at the end.
+    pub variance: f64,
+}
+
+/// What LSUV did, layer by layer.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LsuvReport {
+    /// One entry per chosen layer, in order.
+    pub layers: Vec<LsuvLayer>,
+}
+
+fn err(path: &str, kind: ErrorKind) -> InitError {
+    InitError::new("lsuv", kind).with_path(path)
+}
+
+/// The paths of a model's parameters.
+struct Paths(Vec<String>);
+
+impl Visit for Paths {
+    fn param<T: Target + ?Sized>(
+        &mut self,
+        path: &ParamPath,
+        _: &T,
+        _: &Init,
+    ) -> Result<(), InitError> {
+        self.0.push(path.to_string());
+        Ok(())
+    }
+}
+
+/// Applies `f` to the parameter at `path`.
+struct At<'a, F> {
+    path: &'a str,
+    f: F,
+}
+
+/// What is done to the chosen parameter.
+enum Action {
+    Orthonormal(u64),
+    Scale(f64),
+}
+
+impl VisitMut for At<'_, Action> {
+    fn param<T: Target + ?Sized>(
+        &mut self,
+        path: &ParamPath,
+        target: &mut T,
+        _: &Init,
+    ) -> Result<(), InitError> {
+        if path.to_string() != self.path {
+            return Ok(());
+        }
+        match self.f {
+            Action::Orthonormal(seed) => orthonormal(target, seed, self.path),
+            Action::Scale(s) => {
+                target.for_each_mut(|x| *x = T::Elem::from_f64(x.to_f64() * s));
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(feature = "orthogonal")]
+fn orthonormal<T: Target + ?Sized>(target: &mut T, seed: u64, path: &str) -> Result<(), InitError> {
+    Init::orthogonal()
+        .fill_seeded(target, seed, path)
+        .map_err(|e| e.with_path(path))
+}
+
+#[cfg(not(feature = "orthogonal"))]
+fn orthonormal<T: Target + ?Sized>(_: &mut T, _: u64, _: &str) -> Result<(), InitError> {
+    Ok(())
+}
+
+/// The population variance, or an error for non-finite values and a dead (constant) output.
+fn variance(path: &str, values: &[f64]) -> Result<f64, InitError> {
+    if let Some(bad) = values.iter().find(|v| !v.is_finite()) {
+        return Err(err(
+            path,
+            ErrorKind::InvalidParameter {
+                name: "layer output",
+                value: *bad,
+                expected: "finite",
+            },
+        ));
+    }
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
+    if values.is_empty() || var == 0.0 || !var.is_finite() {
+        return Err(err(path, ErrorKind::DeadLayer { variance: var }));
+    }
+    Ok(var)
+}
+
+impl Lsuv {
+    /// Runs LSUV on `model` for the weights at `layers` (in that order), calling `forward`
+    /// to run the model on the batch and return each chosen layer's output keyed by its
+    /// weight's path. `seed` keys the orthonormal pre-initialisation.
+    ///
+    /// Errors (naming the layer's path): an unknown path, a forward pass that returns no output
+    /// for a chosen layer, a non-finite output, a dead layer (output variance 0), and invalid
+    /// settings (`tol` not finite and > 0).
+    pub fn run<M, F>(
+        &self,
+        model: &mut M,
+        layers: &[&str],
+        seed: u64,
+        mut forward: F,
+    ) -> Result<LsuvReport, InitError>
+    where
+        M: Initialize + ?Sized,
+        F: FnMut(&M) -> LayerOutputs,
+    {
+        if !(self.tol.is_finite() && self.tol > 0.0) {
+            return Err(InitError::new(
+                "lsuv",
+                ErrorKind::InvalidParameter {
+                    name: "tol",
+                    value: self.tol,
+                    expected: "finite and > 0",
+                },
+            ));
+        }
+        let mut paths = Paths(Vec::new());
+        model.walk(&mut ParamPath::new(), &mut paths)?;
+        for layer in layers {
+            if !paths.0.iter().any(|p| p == layer) {
+                return Err(err(layer, ErrorKind::UnknownPath));
+            }
+        }
+        if self.orthonormal {
+            for layer in layers {
+                model.walk_mut(
+                    &mut ParamPath::new(),
+                    &mut At {
+                        path: layer,
+                        f: Action::Orthonormal(seed),
+                    },
+                )?;
+            }
+        }
+        let mut report = LsuvReport::default();
+        for layer in layers {
+            let mut iterations = 0;
+            let var = loop {
+                let outputs = forward(model);
+                let out = outputs
+                    .get(*layer)
+                    .ok_or_else(|| err(layer, ErrorKind::MissingOutput))?;
+                let var = variance(layer, out)?;
+                if (var - 1.0).abs() < self.tol || iterations == self.max_iters {
+                    break var;
+                }
+                model.walk_mut(
+                    &mut ParamPath::new(),
+                    &mut At {
+                        path: layer,
+                        f: Action::Scale(1.0 / var.sqrt()),
+                    },
+                )?;
+                iterations += 1;
+            };
+            report.layers.push(LsuvLayer {
+                path: (*layer).to_string(),
+                iterations,
+                variance: var,
+            });
+        }
+        Ok(report)
+    }
+}
