@@ -1,0 +1,188 @@
+//! LSUV brings every chosen layer's output variance to 1 ± tol, from badly scaled starts, on
+//! deep tanh and ReLU networks; its failures are errors naming the layer.
+
+mod common;
+
+use ndarray::{Array2, Axis};
+use rand::RngExt;
+use weight_init::{ErrorKind, Init, Initialize, LayerOutputs, Lsuv};
+
+#[derive(Initialize)]
+struct Layer {
+    #[init(he_normal)]
+    w: Array2<f64>,
+}
+
+#[derive(Initialize)]
+struct Mlp {
+    layers: Vec<Layer>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Act {
+    Tanh,
+    Relu,
+}
+
+const WIDTH: usize = 32;
+const DEPTH: usize = 20;
+
+fn paths() -> Vec<String> {
+    (0..DEPTH).map(|i| format!("layers[{i}].w")).collect()
+}
+
+/// Each layer's pre-activation output on the batch, keyed by its weight's path.
+fn forward(m: &Mlp, x: &Array2<f64>, act: Act) -> LayerOutputs {
+    let mut h = x.clone();
+    let mut out = LayerOutputs::new();
+    for (i, layer) in m.layers.iter().enumerate() {
+        let z = layer.w.dot(&h);
+        out.insert(format!("layers[{i}].w"), z.iter().copied().collect());
+        h = match act {
+            Act::Tanh => z.mapv(f64::tanh),
+            Act::Relu => z.mapv(|v| v.max(0.0)),
+        };
+    }
+    out
+}
+
+/// An MLP whose weights are N(0, (factor·right)²), right = the variance-preserving std.
+fn badly_scaled(act: Act, factor: f64, seed: u64) -> Mlp {
+    let right = match act {
+        Act::Tanh => (1.0 / WIDTH as f64).sqrt(),
+        Act::Relu => (2.0 / WIDTH as f64).sqrt(),
+    };
+    let mut m = Mlp {
+        layers: (0..DEPTH)
+            .map(|_| Layer {
+                w: Array2::zeros((WIDTH, WIDTH)),
+            })
+            .collect(),
+    };
+    for (i, l) in m.layers.iter_mut().enumerate() {
+        Init::normal(0.0, factor * right)
+            .fill_seeded(&mut l.w, seed, &format!("layers[{i}].w"))
+            .unwrap();
+    }
+    m
+}
+
+fn batch(seed: u64) -> Array2<f64> {
+    let mut r = common::rng(seed);
+    Array2::from_shape_fn((WIDTH, 256), |_| {
+        // Box–Muller from the test's own rng: N(0, 1) inputs
+        let (u1, u2): (f64, f64) = (1.0 - r.random::<f64>(), r.random());
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    })
+}
+
+fn var(v: &[f64]) -> f64 {
+    let n = v.len() as f64;
+    let m = v.iter().sum::<f64>() / n;
+    v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / n
+}
+
+#[test]
+fn every_layer_ends_at_unit_variance() {
+    let x = batch(1);
+    let paths = paths();
+    let layers: Vec<&str> = paths.iter().map(String::as_str).collect();
+    for act in [Act::Tanh, Act::Relu] {
+        for factor in [10.0, 0.1] {
+            for orthonormal in [true, false] {
+                let mut m = badly_scaled(act, factor, 3);
+                let before = forward(&m, &x, act);
+                let last = var(&before[paths.last().unwrap()]);
+                let lsuv = Lsuv {
+                    orthonormal,
+                    ..Lsuv::default()
+                };
+                let report = lsuv
+                    .run(&mut m, &layers, 7, |m: &Mlp| forward(m, &x, act))
+                    .unwrap();
+                assert_eq!(report.layers.len(), DEPTH);
+                let after = forward(&m, &x, act);
+                for (p, r) in paths.iter().zip(&report.layers) {
+                    let v = var(&after[p]);
+                    assert!(
+                        (v - 1.0).abs() < lsuv.tol,
+                        "{act:?} ×{factor} orthonormal {orthonormal}: {p} variance {v}"
+                    );
+                    assert!(
+                        (r.variance - v).abs() < 1e-9,
+                        "{p}: the report says {}, the model gives {v}",
+                        r.variance
+                    );
+                }
+                // the start really was bad
+                assert!(
+                    !(0.5..2.0).contains(&last),
+                    "{act:?} ×{factor}: the start had variance {last}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn errors_name_the_layer() {
+    let x = batch(2);
+    let mut m = badly_scaled(Act::Relu, 1.0, 1);
+    let e = Lsuv::default()
+        .run(&mut m, &["layers[99].w"], 0, |m: &Mlp| {
+            forward(m, &x, Act::Relu)
+        })
+        .unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::UnknownPath);
+    assert_eq!(e.path(), Some("layers[99].w"));
+    let e = Lsuv::default()
+        .run(&mut m, &["layers[0].w"], 0, |_: &Mlp| LayerOutputs::new())
+        .unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::MissingOutput);
+    assert_eq!(
+        e.to_string(),
+        "layers[0].w: lsuv: the forward pass returned no output for this layer"
+    );
+    let e = Lsuv::default()
+        .run(&mut m, &["layers[0].w"], 0, |_: &Mlp| {
+            LayerOutputs::from([("layers[0].w".into(), vec![1.0, f64::NAN])])
+        })
+        .unwrap_err();
+    assert!(
+        matches!(
+            e.kind(),
+            ErrorKind::InvalidParameter {
+                name: "layer output",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    // a dead layer: all-zero weights, no orthonormal start
+    m.layers[0].w.fill(0.0);
+    let dead = Lsuv {
+        orthonormal: false,
+        ..Lsuv::default()
+    };
+    let e = dead
+        .run(&mut m, &["layers[0].w"], 0, |m: &Mlp| {
+            forward(m, &x, Act::Relu)
+        })
+        .unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::DeadLayer { variance: 0.0 });
+    let bad_tol = Lsuv {
+        tol: 0.0,
+        ..Lsuv::default()
+    };
+    assert!(
+        bad_tol
+            .run(&mut m, &["layers[0].w"], 0, |m: &Mlp| forward(
+                m,
+                &x,
+                Act::Relu
+            ))
+            .is_err()
+    );
+    // unused, but shows the batch axis is the columns
+    assert_eq!(x.len_of(Axis(0)), WIDTH);
+}
