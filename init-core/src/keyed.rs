@@ -140,7 +140,7 @@ impl Keyed {
         }
     }
 
-    /// Rounds an f64 value to f64; a uniform stays below its upper bound.
+    /// A uniform stays below its upper bound after rounding; other values pass unchanged.
     #[inline(always)]
     fn below_high<F: Float>(&self, x: F, high: F) -> F {
         if matches!(self, Keyed::Uniform { .. }) && x >= high {

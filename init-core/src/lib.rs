@@ -22,8 +22,14 @@
 //! The crate re-exports the versions of [`rand`], [`rand_distr`] and [`ndarray`] it is built
 //! on, so users get matching ones.
 //!
-//! Cargo feature `orthogonal` (default on) brings the QR-based schemes ([`Init::orthogonal`],
-//! [`Init::delta_orthogonal`]) through faer; with it off they do not exist.
+//! Whole models: [`Initialize`] (what `#[derive(Initialize)]` implements) walks a model's
+//! parameters; [`Initialize::initialize`] fills them from an rng, [`Initialize::init_seeded`]
+//! keyed by seed and path ([`Init::fill_seeded`], [`Init::fill_shard`]), [`report`] tabulates
+//! them, [`Lsuv`] rescales them on data, and [`depth`] has depth-aware scales.
+//!
+//! Cargo features (default on): `orthogonal` brings the QR-based schemes
+//! ([`Init::orthogonal`], [`Init::delta_orthogonal`]) through faer, with it off they do not
+//! exist; `rayon` fills large keyed parameters in parallel, with the same values either way.
 
 pub use ndarray;
 pub use rand;
