@@ -10,7 +10,7 @@ mod gpt2;
 
 use std::time::Instant;
 
-use weight_init::{InitError, Initialize, ParamPath, Target, Visit};
+use weight_init::{InitError, Initialize, ParamPath, Parameter, Visit};
 
 const SEED: u64 = 2019;
 
@@ -19,14 +19,17 @@ const SEED: u64 = 2019;
 struct Values(Vec<(String, Vec<f32>)>);
 
 impl Visit for Values {
-    fn param<T: Target + ?Sized>(
+    fn param<T: Parameter + ?Sized>(
         &mut self,
         path: &ParamPath,
         target: &T,
         _: &weight_init::Init,
     ) -> Result<(), InitError> {
-        let mut v = Vec::new();
-        target.for_each(|x| v.push(weight_init::Float::to_f64(x) as f32));
+        let v = target
+            .values()?
+            .into_iter()
+            .map(|x| weight_init::Float::to_f64(x) as f32)
+            .collect();
         self.0.push((path.to_string(), v));
         Ok(())
     }

@@ -10,19 +10,20 @@ pub mod __private {
     pub use core::marker::Sized;
     pub use core::result::Result::{self, Err, Ok};
     pub use init_core::{
-        AllowsConv, AllowsFans, AllowsMatrix, Distribution, FanMode, Fans, Gain, Init, InitError,
-        Initialize, Layout, ParamPath, Segment, Target, Visit, VisitMut,
+        AllowsConv, AllowsFans, AllowsMatrix, Build, Construct, Distribution, FanMode, Fans,
+        FixedShape, Gain, Init, InitError, Initialize, IntoShape, Layout, ParamPath, Parameter,
+        Segment, Visit, VisitMut,
     };
 
     /// The fans of the sibling parameter `target` (`fans_of = sibling`), under its own scheme's
     /// layout and explicit fans; an error names the sibling's path.
-    pub fn fans_of<T: Target + ?Sized>(
+    pub fn fans_of<T: Parameter + ?Sized>(
         target: &T,
         init: &Init,
         path: &mut ParamPath,
         sibling: Segment,
     ) -> Result<Fans, InitError> {
-        init.fans_for(&target.shape())
+        init.fans_for(&target.dims())
             .map_err(|e| path.with(sibling, |p| e.with_path(p.to_string())))
     }
 }

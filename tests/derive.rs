@@ -6,7 +6,7 @@ mod common;
 
 use common::{assert_ks, mean_std, rng};
 use ndarray::{Array1, Array2, Array4, ArrayD};
-use weight_init::{Init, Initialize, ParamPath, Target, Visit, report};
+use weight_init::{Init, Initialize, ParamPath, Parameter, Visit, report};
 
 const STD: f64 = 0.05;
 const N_LAYERS: usize = 12;
@@ -16,16 +16,19 @@ const N_LAYERS: usize = 12;
 struct Collect(Vec<(String, Vec<usize>, Vec<f64>, Init)>);
 
 impl Visit for Collect {
-    fn param<T: Target + ?Sized>(
+    fn param<T: Parameter + ?Sized>(
         &mut self,
         path: &ParamPath,
         target: &T,
         init: &Init,
     ) -> Result<(), weight_init::InitError> {
-        let mut v = Vec::new();
-        target.for_each(|x| v.push(weight_init::Float::to_f64(x)));
+        let v = target
+            .values()?
+            .into_iter()
+            .map(weight_init::Float::to_f64)
+            .collect();
         self.0
-            .push((path.to_string(), target.shape(), v, init.clone()));
+            .push((path.to_string(), target.dims(), v, init.clone()));
         Ok(())
     }
 }

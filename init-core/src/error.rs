@@ -142,6 +142,20 @@ pub enum ErrorKind {
         /// The element type (`f32`, `f64`).
         dtype: &'static str,
     },
+    /// A shape given to build a parameter does not fit its type (a rank-3 shape for an
+    /// `Array2`, a shape other than the one a fixed-size type has).
+    WrongShape {
+        /// The shape given.
+        shape: Vec<usize>,
+        /// What the type holds, in words (`rank 2`, `shape [4, 3]`).
+        expected: String,
+    },
+    /// A tensor framework refused an operation (an allocation or a transfer on a device);
+    /// its own message.
+    Backend {
+        /// The framework's message.
+        message: String,
+    },
 }
 
 impl InitError {
@@ -254,6 +268,10 @@ impl fmt::Display for ErrorKind {
                 f,
                 "the derived {what} {value} is not representable in {dtype} without overflow"
             ),
+            ErrorKind::WrongShape { shape, expected } => {
+                write!(f, "shape {shape:?} does not fit a parameter of {expected}")
+            }
+            ErrorKind::Backend { message } => write!(f, "the tensor framework failed: {message}"),
         }
     }
 }

@@ -563,13 +563,13 @@ struct Collect {
 }
 
 impl crate::model::Visit for Collect {
-    fn param<T: Target + ?Sized>(
+    fn param<T: crate::param::Parameter + ?Sized>(
         &mut self,
         path: &crate::model::ParamPath,
         target: &T,
         init: &Init,
     ) -> Result<(), InitError> {
-        let shape = target.shape();
+        let shape = target.dims();
         let small = checked_len(&shape).is_ok_and(|n| n <= AHEAD_MAX_ELEMENTS);
         if small && init.draws_whole() {
             let (init, seed, p) = (init.clone(), self.seed, path.to_string());
@@ -619,21 +619,10 @@ impl Ahead {
         })
     }
 
-    /// Writes the values computed ahead for `path` into `target`; false when there are none.
-    pub(crate) fn take<T: Target + ?Sized>(&mut self, path: &str, target: &mut T) -> bool {
-        let Some(v) = self.values.remove(path) else {
-            return false;
-        };
-        let Ok(a) = v.downcast::<ndarray::ArrayD<T::Elem>>() else {
-            return false;
-        };
-        let mut values = a.iter();
-        target.for_each_mut(|x| {
-            if let Some(v) = values.next() {
-                *x = *v;
-            }
-        });
-        true
+    /// The values computed ahead for `path` (logical order), if any.
+    pub(crate) fn take<E: Float>(&mut self, path: &str) -> Option<ndarray::ArrayD<E>> {
+        let v = self.values.remove(path)?;
+        v.downcast::<ndarray::ArrayD<E>>().ok().map(|a| *a)
     }
 }
 

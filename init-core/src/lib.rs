@@ -47,6 +47,7 @@ mod lsuv;
 mod model;
 #[cfg(feature = "orthogonal")]
 mod orthogonal;
+mod param;
 mod philox;
 mod resolve;
 mod simd;
@@ -65,7 +66,12 @@ pub use keyed::PARALLEL_MIN_ELEMENTS;
 pub use keyed::Region;
 pub use lsuv::{LayerOutputs, Lsuv, LsuvLayer, LsuvReport};
 pub use model::{
-    Initialize, ParamPath, Report, ReportRow, Segment, ShardPlan, Visit, VisitMut, report, rows_of,
+    Build, Initialize, ParamPath, Progress, Report, ReportRow, Segment, ShardPlan, Visit, VisitMut,
+    report, rows_of,
+};
+pub use param::{
+    Construct, FixedShape, HostMut, HostRef, IntoShape, Parameter, element_count, inspect_on_host,
+    update_on_host, wrong_shape,
 };
 pub use resolve::{ElementDistribution, Resolved};
 pub use target::{AllowsConv, AllowsFans, AllowsMatrix, Nested, Target};

@@ -7,6 +7,7 @@ use crate::element::Float;
 use crate::error::{ErrorKind, InitError};
 use crate::init::Init;
 use crate::model::{Initialize, ParamPath, Visit, VisitMut};
+use crate::param::{HostMut, Parameter};
 use crate::target::Target;
 
 /// What the forward closure returns: each chosen layer's output on the batch (any shape,
@@ -88,7 +89,7 @@ fn err(path: &str, kind: ErrorKind) -> InitError {
 struct Paths(Vec<String>);
 
 impl Visit for Paths {
-    fn param<T: Target + ?Sized>(
+    fn param<T: Parameter + ?Sized>(
         &mut self,
         path: &ParamPath,
         _: &T,
@@ -112,7 +113,7 @@ enum Action {
 }
 
 impl VisitMut for At<'_, Action> {
-    fn param<T: Target + ?Sized>(
+    fn param<T: Parameter + ?Sized>(
         &mut self,
         path: &ParamPath,
         target: &mut T,
@@ -122,12 +123,40 @@ impl VisitMut for At<'_, Action> {
             return Ok(());
         }
         match self.f {
-            Action::Orthonormal(seed) => orthonormal(target, seed, self.path),
-            Action::Scale(s) => {
-                target.for_each_mut(|x| *x = T::Elem::from_f64(x.to_f64() * s));
-                Ok(())
-            }
+            Action::Orthonormal(seed) => target
+                .update(Orthonormal {
+                    seed,
+                    path: self.path,
+                })
+                .and_then(|r| r),
+            Action::Scale(s) => target.update(Scale(s)),
         }
+        .map_err(|e| e.with_path(self.path))
+    }
+}
+
+/// Multiplies every value by the factor.
+struct Scale(f64);
+
+impl<E: Float> HostMut<E> for Scale {
+    type Output = ();
+    const READS: bool = true;
+    fn call<T: Target<Elem = E> + ?Sized>(self, target: &mut T) {
+        target.for_each_mut(|x| *x = E::from_f64(x.to_f64() * self.0));
+    }
+}
+
+/// The orthonormal start (keyed by seed and path).
+struct Orthonormal<'a> {
+    seed: u64,
+    path: &'a str,
+}
+
+impl<E: Float> HostMut<E> for Orthonormal<'_> {
+    type Output = Result<(), InitError>;
+    const READS: bool = false;
+    fn call<T: Target<Elem = E> + ?Sized>(self, target: &mut T) -> Self::Output {
+        orthonormal(target, self.seed, self.path)
     }
 }
 

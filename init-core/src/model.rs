@@ -6,9 +6,11 @@ use std::fmt;
 
 use rand::Rng;
 
+use crate::element::Float;
 use crate::error::InitError;
 use crate::init::Init;
 use crate::keyed::Region;
+use crate::param::{HostMut, HostRef, Parameter};
 use crate::target::Target;
 
 /// The path of a parameter inside a model: `blocks[3].attn.w_q`.
@@ -79,7 +81,7 @@ impl fmt::Display for ParamPath {
 /// Reads every parameter of a model ([`Initialize::walk`]).
 pub trait Visit {
     /// Called once per parameter, in declaration order.
-    fn param<T: Target + ?Sized>(
+    fn param<T: Parameter + ?Sized>(
         &mut self,
         path: &ParamPath,
         target: &T,
@@ -90,7 +92,7 @@ pub trait Visit {
 /// Writes every parameter of a model ([`Initialize::walk_mut`]).
 pub trait VisitMut {
     /// Called once per parameter, in declaration order.
-    fn param<T: Target + ?Sized>(
+    fn param<T: Parameter + ?Sized>(
         &mut self,
         path: &ParamPath,
         target: &mut T,
@@ -153,6 +155,211 @@ pub trait Initialize {
     ) -> Result<(), InitError> {
         self.walk_mut(&mut ParamPath::new(), &mut Sharded { seed, plan })
     }
+
+    /// [`init_seeded`](Initialize::init_seeded), calling `progress` after each parameter with
+    /// the parameters and bytes done out of the totals (counted by a first walk). The values
+    /// are the same as without it.
+    ///
+    /// ```
+    /// # use init_core::{Initialize, Init, ParamPath, Visit, VisitMut, InitError, Segment};
+    /// # struct M { a: Vec<f32>, b: Vec<f32> }
+    /// # impl Initialize for M {
+    /// #   fn walk<V: Visit + ?Sized>(&self, p: &mut ParamPath, v: &mut V) -> Result<(), InitError> {
+    /// #     p.with(Segment::Field("a"), |p| v.param(p, &self.a, &Init::normal(0.0, 1.0)))?;
+    /// #     p.with(Segment::Field("b"), |p| v.param(p, &self.b, &Init::normal(0.0, 1.0)))
+    /// #   }
+    /// #   fn walk_mut<V: VisitMut + ?Sized>(&mut self, p: &mut ParamPath, v: &mut V) -> Result<(), InitError> {
+    /// #     p.with(Segment::Field("a"), |p| v.param(p, &mut self.a, &Init::normal(0.0, 1.0)))?;
+    /// #     p.with(Segment::Field("b"), |p| v.param(p, &mut self.b, &Init::normal(0.0, 1.0)))
+    /// #   }
+    /// # }
+    /// let mut m = M { a: vec![0.0; 300], b: vec![0.0; 100] };
+    /// let mut seen = Vec::new();
+    /// m.init_seeded_with_progress(7, |p| seen.push((p.path.to_string(), p.bytes_done, p.bytes_total)))?;
+    /// assert_eq!(seen, [("a".to_string(), 1200, 1600), ("b".to_string(), 1600, 1600)]);
+    /// # Ok::<(), InitError>(())
+    /// ```
+    fn init_seeded_with_progress(
+        &mut self,
+        seed: u64,
+        progress: impl FnMut(&Progress<'_>),
+    ) -> Result<(), InitError> {
+        let ahead = crate::keyed::Ahead::compute(self, seed)?;
+        let totals = Totals::of(self)?;
+        self.walk_mut(
+            &mut ParamPath::new(),
+            &mut WithProgress::new(Seeded { seed, ahead }, totals, progress),
+        )
+    }
+
+    /// [`init_sharded`](Initialize::init_sharded), calling `progress` after each parameter
+    /// (sizes are those of the shards this worker holds).
+    fn init_sharded_with_progress<P: ShardPlan + ?Sized>(
+        &mut self,
+        seed: u64,
+        plan: &P,
+        progress: impl FnMut(&Progress<'_>),
+    ) -> Result<(), InitError> {
+        let totals = Totals::of(self)?;
+        self.walk_mut(
+            &mut ParamPath::new(),
+            &mut WithProgress::new(Sharded { seed, plan }, totals, progress),
+        )
+    }
+}
+
+/// How far a long initialisation has got: what the callback of
+/// [`Initialize::init_seeded_with_progress`] receives after each parameter.
+///
+/// Bytes count the values generated: elements × the size of the element type they are
+/// generated in ([`Parameter::Elem`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Progress<'a> {
+    /// The parameter just written.
+    pub path: &'a str,
+    /// Parameters written so far, this one included.
+    pub params_done: usize,
+    /// Parameters in the model.
+    pub params_total: usize,
+    /// Bytes written so far.
+    pub bytes_done: u64,
+    /// Bytes of all parameters.
+    pub bytes_total: u64,
+}
+
+/// The parameter count and bytes of a model.
+#[derive(Clone, Copy, Default)]
+struct Totals {
+    params: usize,
+    bytes: u64,
+}
+
+impl Totals {
+    fn of<M: Initialize + ?Sized>(model: &M) -> Result<Self, InitError> {
+        let mut t = Totals::default();
+        model.walk(&mut ParamPath::new(), &mut t)?;
+        Ok(t)
+    }
+
+    fn bytes_of<T: Parameter + ?Sized>(target: &T) -> u64 {
+        let n: u64 = target.dims().iter().map(|&d| d as u64).product();
+        n.saturating_mul(std::mem::size_of::<T::Elem>() as u64)
+    }
+}
+
+impl Visit for Totals {
+    fn param<T: Parameter + ?Sized>(
+        &mut self,
+        _: &ParamPath,
+        target: &T,
+        _: &Init,
+    ) -> Result<(), InitError> {
+        self.params += 1;
+        self.bytes = self.bytes.saturating_add(Self::bytes_of(target));
+        Ok(())
+    }
+}
+
+/// A visitor that reports progress after each parameter the inner one writes.
+struct WithProgress<V, F> {
+    inner: V,
+    totals: Totals,
+    done: Totals,
+    progress: F,
+}
+
+impl<V, F> WithProgress<V, F> {
+    fn new(inner: V, totals: Totals, progress: F) -> Self {
+        WithProgress {
+            inner,
+            totals,
+            done: Totals::default(),
+            progress,
+        }
+    }
+}
+
+impl<V: VisitMut, F: FnMut(&Progress<'_>)> VisitMut for WithProgress<V, F> {
+    fn param<T: Parameter + ?Sized>(
+        &mut self,
+        path: &ParamPath,
+        target: &mut T,
+        init: &Init,
+    ) -> Result<(), InitError> {
+        self.inner.param(path, target, init)?;
+        self.done.params += 1;
+        self.done.bytes = self.done.bytes.saturating_add(Totals::bytes_of(target));
+        let path = path.to_string();
+        (self.progress)(&Progress {
+            path: &path,
+            params_done: self.done.params,
+            params_total: self.totals.params,
+            bytes_done: self.done.bytes,
+            bytes_total: self.totals.bytes,
+        });
+        Ok(())
+    }
+}
+
+/// A model that can be built from a configuration: every parameter created zero with the
+/// shape its `shape = ...` gives (or its type has), on a device, then initialised. What
+/// `#[derive(Initialize)]` also implements when the struct says `#[init(config = Cfg)]`.
+///
+/// `Dev` is the framework's device type; models of host-memory types (ndarray, `Vec`,
+/// fixed-size arrays, nalgebra) are built for any device, `&()` included.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be built from a configuration on a `{Dev}`",
+    label = "no `Build` for this device",
+    note = "derive it with `#[derive(Initialize)]` and `#[init(config = YourConfig)]` on the struct, and give each parameter a `shape = ...`"
+)]
+pub trait Build<Dev: ?Sized>: Initialize + Sized {
+    /// What the shapes are computed from.
+    type Config: ?Sized;
+
+    /// The model with every parameter zero. Errors name the parameter's path.
+    fn zeroed(config: &Self::Config, device: &Dev) -> Result<Self, InitError> {
+        Self::zeroed_at(config, device, &mut ParamPath::new())
+    }
+
+    /// [`zeroed`](Build::zeroed) for a model that sits at `path` inside another; errors name
+    /// the full path. What derived code calls for nested models.
+    fn zeroed_at(
+        config: &Self::Config,
+        device: &Dev,
+        path: &mut ParamPath,
+    ) -> Result<Self, InitError>;
+
+    /// The model, keyed by `seed`: [`zeroed`](Build::zeroed) then
+    /// [`init_seeded`](Initialize::init_seeded).
+    fn build(config: &Self::Config, device: &Dev, seed: u64) -> Result<Self, InitError> {
+        let mut model = Self::zeroed(config, device)?;
+        model.init_seeded(seed)?;
+        Ok(model)
+    }
+
+    /// The model, filled from `rng`: [`zeroed`](Build::zeroed) then
+    /// [`initialize`](Initialize::initialize).
+    fn build_with_rng<R: Rng + ?Sized>(
+        config: &Self::Config,
+        device: &Dev,
+        rng: &mut R,
+    ) -> Result<Self, InitError> {
+        let mut model = Self::zeroed(config, device)?;
+        model.initialize(rng)?;
+        Ok(model)
+    }
+}
+
+impl<Dev: ?Sized, T: Build<Dev>> Build<Dev> for Box<T> {
+    type Config = T::Config;
+    fn zeroed_at(
+        config: &Self::Config,
+        device: &Dev,
+        path: &mut ParamPath,
+    ) -> Result<Self, InitError> {
+        T::zeroed_at(config, device, path).map(Box::new)
+    }
 }
 
 /// Where a worker's shard of each parameter lies in the whole (for
@@ -205,18 +412,54 @@ struct Seeded {
 }
 
 impl VisitMut for Seeded {
-    fn param<T: Target + ?Sized>(
+    fn param<T: Parameter + ?Sized>(
         &mut self,
         path: &ParamPath,
         target: &mut T,
         init: &Init,
     ) -> Result<(), InitError> {
         let path = path.to_string();
-        if self.ahead.take(&path, target) {
-            return Ok(());
-        }
-        init.fill_seeded(target, self.seed, &path)
-            .map_err(|e| e.with_path(path))
+        let done = match self.ahead.take::<T::Elem>(&path) {
+            Some(values) => target.update(CopyIn(values)),
+            None => target.update(FillSeeded {
+                init,
+                seed: self.seed,
+                path: &path,
+            }),
+        };
+        done.and_then(|r| r).map_err(|e| e.with_path(path))
+    }
+}
+
+/// Keyed fill of one parameter, on the host.
+struct FillSeeded<'a> {
+    init: &'a Init,
+    seed: u64,
+    path: &'a str,
+}
+
+impl<E: Float> HostMut<E> for FillSeeded<'_> {
+    type Output = Result<(), InitError>;
+    const READS: bool = false;
+    fn call<T: Target<Elem = E> + ?Sized>(self, target: &mut T) -> Self::Output {
+        self.init.fill_seeded(target, self.seed, self.path)
+    }
+}
+
+/// Copies values computed ahead (logical order) into a parameter.
+struct CopyIn<E>(ndarray::ArrayD<E>);
+
+impl<E: Float> HostMut<E> for CopyIn<E> {
+    type Output = Result<(), InitError>;
+    const READS: bool = false;
+    fn call<T: Target<Elem = E> + ?Sized>(self, target: &mut T) -> Self::Output {
+        let mut values = self.0.iter();
+        target.for_each_mut(|x| {
+            if let Some(v) = values.next() {
+                *x = *v;
+            }
+        });
+        Ok(())
     }
 }
 
@@ -227,16 +470,42 @@ struct Sharded<'p, P: ?Sized> {
 }
 
 impl<P: ShardPlan + ?Sized> VisitMut for Sharded<'_, P> {
-    fn param<T: Target + ?Sized>(
+    fn param<T: Parameter + ?Sized>(
         &mut self,
         path: &ParamPath,
         target: &mut T,
         init: &Init,
     ) -> Result<(), InitError> {
         let p = path.to_string();
-        let (full, region) = self.plan.locate(path, &target.shape())?;
-        init.fill_shard(target, &full, region, self.seed, &p)
+        let (full, region) = self.plan.locate(path, &target.dims())?;
+        target
+            .update(FillShard {
+                init,
+                full: &full,
+                region,
+                seed: self.seed,
+                path: &p,
+            })
+            .and_then(|r| r)
             .map_err(|e| e.with_path(p))
+    }
+}
+
+/// Keyed fill of one shard, on the host.
+struct FillShard<'a> {
+    init: &'a Init,
+    full: &'a [usize],
+    region: Region,
+    seed: u64,
+    path: &'a str,
+}
+
+impl<E: Float> HostMut<E> for FillShard<'_> {
+    type Output = Result<(), InitError>;
+    const READS: bool = false;
+    fn call<T: Target<Elem = E> + ?Sized>(self, target: &mut T) -> Self::Output {
+        self.init
+            .fill_shard(target, self.full, self.region, self.seed, self.path)
     }
 }
 
@@ -246,14 +515,33 @@ struct Filler<'r, R: ?Sized> {
 }
 
 impl<R: Rng + ?Sized> VisitMut for Filler<'_, R> {
-    fn param<T: Target + ?Sized>(
+    fn param<T: Parameter + ?Sized>(
         &mut self,
         path: &ParamPath,
         target: &mut T,
         init: &Init,
     ) -> Result<(), InitError> {
-        init.fill(target, self.rng)
+        target
+            .update(FillRng {
+                init,
+                rng: &mut *self.rng,
+            })
+            .and_then(|r| r)
             .map_err(|e| e.with_path(path.to_string()))
+    }
+}
+
+/// A fill from an rng stream, on the host.
+struct FillRng<'a, R: ?Sized> {
+    init: &'a Init,
+    rng: &'a mut R,
+}
+
+impl<E: Float, R: Rng + ?Sized> HostMut<E> for FillRng<'_, R> {
+    type Output = Result<(), InitError>;
+    const READS: bool = false;
+    fn call<T: Target<Elem = E> + ?Sized>(self, target: &mut T) -> Self::Output {
+        self.init.fill(target, self.rng)
     }
 }
 
@@ -335,29 +623,19 @@ pub fn report<M: Initialize + ?Sized>(model: &M) -> Result<Report, InitError> {
 }
 
 impl Visit for Report {
-    fn param<T: Target + ?Sized>(
+    fn param<T: Parameter + ?Sized>(
         &mut self,
         path: &ParamPath,
         target: &T,
         init: &Init,
     ) -> Result<(), InitError> {
-        let shape = target.shape();
+        let shape = target.dims();
         let resolved = init
             .resolve(&shape)
             .map_err(|e| e.with_path(path.to_string()))?;
-        let (mut n, mut sum, mut sq) = (0usize, 0.0f64, 0.0f64);
-        target.for_each(|x| {
-            let x = crate::Float::to_f64(x);
-            n += 1;
-            sum += x;
-            sq += x * x;
-        });
-        let measured_std = if n == 0 {
-            0.0
-        } else {
-            let mean = sum / n as f64;
-            (sq / n as f64 - mean * mean).max(0.0).sqrt()
-        };
+        let measured_std = target
+            .inspect(Moments)
+            .map_err(|e| e.with_path(path.to_string()))?;
         self.rows.push(ReportRow {
             path: path.to_string(),
             shape,
@@ -368,6 +646,27 @@ impl Visit for Report {
             measured_std,
         });
         Ok(())
+    }
+}
+
+/// The population std of a parameter's values (0 for none).
+struct Moments;
+
+impl<E: Float> HostRef<E> for Moments {
+    type Output = f64;
+    fn call<T: Target<Elem = E> + ?Sized>(self, target: &T) -> f64 {
+        let (mut n, mut sum, mut sq) = (0usize, 0.0f64, 0.0f64);
+        target.for_each(|x| {
+            let x = x.to_f64();
+            n += 1;
+            sum += x;
+            sq += x * x;
+        });
+        if n == 0 {
+            return 0.0;
+        }
+        let mean = sum / n as f64;
+        (sq / n as f64 - mean * mean).max(0.0).sqrt()
     }
 }
 

@@ -3,6 +3,7 @@
 use ndarray::{ArrayBase, DataMut, Dimension};
 
 use crate::element::Float;
+use crate::param::Parameter;
 
 /// A parameter a scheme can fill: it knows its shape and hands out its elements in logical
 /// (row-major) order, whatever its memory layout.
@@ -118,6 +119,8 @@ pub trait Nested {
     fn visit(&mut self, f: &mut impl FnMut(&mut Self::Elem));
     /// Calls `f` with every scalar in row-major order.
     fn read(&self, f: &mut impl FnMut(Self::Elem));
+    /// The nest with every scalar zero.
+    fn zeroed() -> Self;
 }
 
 impl Nested for f32 {
@@ -129,6 +132,9 @@ impl Nested for f32 {
     fn read(&self, f: &mut impl FnMut(f32)) {
         f(*self);
     }
+    fn zeroed() -> Self {
+        0.0
+    }
 }
 
 impl Nested for f64 {
@@ -139,6 +145,9 @@ impl Nested for f64 {
     }
     fn read(&self, f: &mut impl FnMut(f64)) {
         f(*self);
+    }
+    fn zeroed() -> Self {
+        0.0
     }
 }
 
@@ -157,6 +166,9 @@ impl<T: Nested, const N: usize> Nested for [T; N] {
         for item in self {
             item.read(f);
         }
+    }
+    fn zeroed() -> Self {
+        std::array::from_fn(|_| T::zeroed())
     }
 }
 
@@ -190,7 +202,7 @@ impl<T: Nested, const N: usize> Target for [T; N] {
     note = "fan-based schemes are glorot_*, xavier_*, he_*, kaiming_*, lecun_*, variance_scaling, torch_default and orthogonal",
     note = "give the fans instead: `fan_in = ...` (and `fan_out = ...`), or take a weight's with `fans_of = <field>`"
 )]
-pub trait AllowsFans: Target {}
+pub trait AllowsFans: Parameter {}
 
 /// A target whose type allows rank exactly 2 (`eye`, `sparse`).
 #[diagnostic::on_unimplemented(
@@ -198,7 +210,7 @@ pub trait AllowsFans: Target {}
     label = "wrong rank by its type",
     note = "use `Array2<_>`, `[[F; IN]; OUT]` or a dynamic-rank array"
 )]
-pub trait AllowsMatrix: Target {}
+pub trait AllowsMatrix: Parameter {}
 
 /// A target whose type allows rank 3 to 5 (`dirac`, `delta_orthogonal`).
 #[diagnostic::on_unimplemented(
@@ -206,7 +218,7 @@ pub trait AllowsMatrix: Target {}
     label = "wrong rank by its type",
     note = "a kernel is (out, in, k1, ...): `Array3<_>`, `Array4<_>`, `Array5<_>` or nested arrays of that rank"
 )]
-pub trait AllowsConv: Target {}
+pub trait AllowsConv: Parameter {}
 
 impl<S: DataMut<Elem: Float>> AllowsFans for ArrayBase<S, ndarray::Ix2> {}
 impl<S: DataMut<Elem: Float>> AllowsFans for ArrayBase<S, ndarray::Ix3> {}

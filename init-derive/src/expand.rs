@@ -248,7 +248,7 @@ fn field_bounds(c: &Container) -> Vec<TokenStream> {
             out.push(quote_spanned!(span=> #ty: __wi::Initialize));
             continue;
         };
-        out.push(quote_spanned!(span=> #ty: __wi::Target));
+        out.push(quote_spanned!(span=> #ty: __wi::Parameter));
         // the rank, where the type shows it
         let rank = match scheme.def.needs {
             Needs::Fans if !spec.explicit_fans() => Some(quote_spanned!(span=> __wi::AllowsFans)),
