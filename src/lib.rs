@@ -7,12 +7,13 @@ pub use init_derive::Initialize;
 /// generated code never depends on what the user has in scope. Not public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use core::default::Default;
     pub use core::marker::Sized;
     pub use core::result::Result::{self, Err, Ok};
     pub use init_core::{
-        AllowsConv, AllowsFans, AllowsMatrix, Build, Construct, Distribution, FanMode, Fans,
-        FixedShape, Gain, Init, InitError, Initialize, IntoShape, Layout, ParamPath, Parameter,
-        Segment, Visit, VisitMut,
+        AllowsConv, AllowsFans, AllowsMatrix, Build, Configured, Construct, Distribution, FanMode,
+        Fans, FixedShape, Gain, Init, InitError, Initialize, IntoShape, Layout, ParamPath,
+        Parameter, Segment, Visit, VisitMut,
     };
 
     /// The fans of the sibling parameter `target` (`fans_of = sibling`), under its own scheme's
@@ -25,5 +26,111 @@ pub mod __private {
     ) -> Result<Fans, InitError> {
         init.fans_for(&target.dims())
             .map_err(|e| path.with(sibling, |p| e.with_path(p.to_string())))
+    }
+
+    /// A parameter built zero from a shape (`shape = ...`); an error names its path.
+    pub fn construct<T: Construct<D>, D: ?Sized>(
+        shape: impl IntoShape,
+        device: &D,
+        path: &mut ParamPath,
+        segment: Segment,
+    ) -> Result<T, InitError> {
+        T::zeros(&shape.into_shape(), device)
+            .map_err(|e| path.with(segment, |p| e.with_path(p.to_string())))
+    }
+
+    /// A parameter whose type has its shape, built zero; an error names its path.
+    pub fn construct_fixed<T: Construct<D> + FixedShape, D: ?Sized>(
+        device: &D,
+        path: &mut ParamPath,
+        segment: Segment,
+    ) -> Result<T, InitError> {
+        construct(T::fixed_shape(), device, path, segment)
+    }
+
+    /// [`Build`] as derived code bounds nested models by: without [`Configured`] as a
+    /// supertrait, so that such a bound in a generic impl does not hide the nested model's
+    /// configuration type behind the bound.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` cannot be built from a configuration on a `{D}`",
+        label = "this field is a nested model, built with `Build`",
+        note = "derive `Initialize` on it with `#[init(config = ...)]` and give its parameters `shape = ...`; or `#[init(skip)]` the field"
+    )]
+    pub trait BuildOn<D: ?Sized>: Sized {
+        /// [`Build::zeroed_at`].
+        fn zeroed_on(
+            config: &<Self as Configured>::Config,
+            device: &D,
+            path: &mut ParamPath,
+        ) -> Result<Self, InitError>
+        where
+            Self: Configured;
+    }
+
+    impl<T: Build<D>, D: ?Sized> BuildOn<D> for T {
+        fn zeroed_on(
+            config: &<Self as Configured>::Config,
+            device: &D,
+            path: &mut ParamPath,
+        ) -> Result<Self, InitError> {
+            T::zeroed_at(config, device, path)
+        }
+    }
+
+    /// A nested model built from its configuration, at its path.
+    pub fn build_nested<T: BuildOn<D> + Configured, D: ?Sized>(
+        config: &T::Config,
+        device: &D,
+        path: &mut ParamPath,
+        segment: Segment,
+    ) -> Result<T, InitError> {
+        path.with(segment, |p| T::zeroed_on(config, device, p))
+    }
+
+    /// The element type of a container of models (`len = ...`).
+    pub trait ManyOf {
+        /// The nested model.
+        type Item;
+    }
+
+    impl<T> ManyOf for Vec<T> {
+        type Item = T;
+    }
+
+    /// The configuration type of the models in a container.
+    pub type ItemConfig<V> = <<V as ManyOf>::Item as Configured>::Config;
+
+    /// `len` nested models (`len = ...`), each at its index under the field's path. Bounds
+    /// derived code like [`BuildOn`], with the configuration type `C` spelled out.
+    #[diagnostic::on_unimplemented(
+        message = "`len = ...` builds a `Vec` of models; `{Self}` is not a `Vec` of models buildable on a `{D}`",
+        label = "`len` needs a `Vec<Model>` field",
+        note = "the models in the `Vec` derive `Initialize` with `#[init(config = ...)]`"
+    )]
+    pub trait BuildManyOn<D: ?Sized, C: ?Sized>: Sized {
+        /// `len` models, each built from `config`.
+        fn zeroed_many(
+            len: usize,
+            config: &C,
+            device: &D,
+            path: &mut ParamPath,
+            segment: Segment,
+        ) -> Result<Self, InitError>;
+    }
+
+    impl<T: Build<D>, D: ?Sized> BuildManyOn<D, T::Config> for Vec<T> {
+        fn zeroed_many(
+            len: usize,
+            config: &T::Config,
+            device: &D,
+            path: &mut ParamPath,
+            segment: Segment,
+        ) -> Result<Self, InitError> {
+            path.with(segment, |p| {
+                (0..len)
+                    .map(|i| p.with(Segment::Index(i), |p| T::zeroed_at(config, device, p)))
+                    .collect()
+            })
+        }
     }
 }

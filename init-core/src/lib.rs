@@ -66,8 +66,8 @@ pub use keyed::PARALLEL_MIN_ELEMENTS;
 pub use keyed::Region;
 pub use lsuv::{LayerOutputs, Lsuv, LsuvLayer, LsuvReport};
 pub use model::{
-    Build, Initialize, ParamPath, Progress, Report, ReportRow, Segment, ShardPlan, Visit, VisitMut,
-    report, rows_of,
+    Build, Configured, Initialize, ParamPath, Progress, Report, ReportRow, Segment, ShardPlan,
+    Visit, VisitMut, report, rows_of,
 };
 pub use param::{
     Construct, FixedShape, HostMut, HostRef, IntoShape, Parameter, element_count, inspect_on_host,

@@ -302,6 +302,15 @@ impl<V: VisitMut, F: FnMut(&Progress<'_>)> VisitMut for WithProgress<V, F> {
     }
 }
 
+/// The configuration a model is built from ([`Build`]): what `#[init(config = Cfg)]` names.
+///
+/// A trait of its own, without the device type, so that the configuration type of a model
+/// nested in another is known through its impl whatever the device.
+pub trait Configured {
+    /// What the shapes are computed from.
+    type Config: ?Sized;
+}
+
 /// A model that can be built from a configuration: every parameter created zero with the
 /// shape its `shape = ...` gives (or its type has), on a device, then initialised. What
 /// `#[derive(Initialize)]` also implements when the struct says `#[init(config = Cfg)]`.
@@ -313,26 +322,27 @@ impl<V: VisitMut, F: FnMut(&Progress<'_>)> VisitMut for WithProgress<V, F> {
     label = "no `Build` for this device",
     note = "derive it with `#[derive(Initialize)]` and `#[init(config = YourConfig)]` on the struct, and give each parameter a `shape = ...`"
 )]
-pub trait Build<Dev: ?Sized>: Initialize + Sized {
-    /// What the shapes are computed from.
-    type Config: ?Sized;
-
+pub trait Build<Dev: ?Sized>: Initialize + Configured + Sized {
     /// The model with every parameter zero. Errors name the parameter's path.
-    fn zeroed(config: &Self::Config, device: &Dev) -> Result<Self, InitError> {
+    fn zeroed(config: &<Self as Configured>::Config, device: &Dev) -> Result<Self, InitError> {
         Self::zeroed_at(config, device, &mut ParamPath::new())
     }
 
     /// [`zeroed`](Build::zeroed) for a model that sits at `path` inside another; errors name
     /// the full path. What derived code calls for nested models.
     fn zeroed_at(
-        config: &Self::Config,
+        config: &<Self as Configured>::Config,
         device: &Dev,
         path: &mut ParamPath,
     ) -> Result<Self, InitError>;
 
     /// The model, keyed by `seed`: [`zeroed`](Build::zeroed) then
     /// [`init_seeded`](Initialize::init_seeded).
-    fn build(config: &Self::Config, device: &Dev, seed: u64) -> Result<Self, InitError> {
+    fn build(
+        config: &<Self as Configured>::Config,
+        device: &Dev,
+        seed: u64,
+    ) -> Result<Self, InitError> {
         let mut model = Self::zeroed(config, device)?;
         model.init_seeded(seed)?;
         Ok(model)
@@ -341,7 +351,7 @@ pub trait Build<Dev: ?Sized>: Initialize + Sized {
     /// The model, filled from `rng`: [`zeroed`](Build::zeroed) then
     /// [`initialize`](Initialize::initialize).
     fn build_with_rng<R: Rng + ?Sized>(
-        config: &Self::Config,
+        config: &<Self as Configured>::Config,
         device: &Dev,
         rng: &mut R,
     ) -> Result<Self, InitError> {
@@ -351,10 +361,13 @@ pub trait Build<Dev: ?Sized>: Initialize + Sized {
     }
 }
 
-impl<Dev: ?Sized, T: Build<Dev>> Build<Dev> for Box<T> {
+impl<T: Configured> Configured for Box<T> {
     type Config = T::Config;
+}
+
+impl<Dev: ?Sized, T: Build<Dev>> Build<Dev> for Box<T> {
     fn zeroed_at(
-        config: &Self::Config,
+        config: &<Self as Configured>::Config,
         device: &Dev,
         path: &mut ParamPath,
     ) -> Result<Self, InitError> {

@@ -193,6 +193,12 @@ pub(crate) struct FieldSpec {
     pub fans_of: Option<FansOf>,
     pub fan_in: Option<Expr>,
     pub fan_out: Option<Expr>,
+    /// `shape = ...`: a parameter's shape when the model is built from its configuration.
+    pub shape: Option<(Ident, Expr)>,
+    /// `config = ...`: a nested model's configuration when the model is built.
+    pub config: Option<(Ident, Expr)>,
+    /// `len = ...`: how many models a `Vec` of nested models holds when the model is built.
+    pub len: Option<(Ident, Expr)>,
     /// The first item, to point at the attribute as a whole.
     pub span: Option<Span>,
 }
@@ -202,6 +208,8 @@ pub(crate) struct FieldSpec {
 pub(crate) struct ContainerSpec {
     pub krate: Option<syn::Path>,
     pub layout: Option<LayoutSpec>,
+    /// `config = Type`: the model is built from a `&Type` (`Build`).
+    pub config: Option<syn::Type>,
 }
 
 /// A single lowercase identifier: how users write names from our vocabulary.
@@ -355,6 +363,23 @@ impl FieldSpec {
                 if spec.skip.replace(item.name.clone()).is_some() {
                     cx.error(item.name.span(), "`skip` is given twice");
                 }
+            } else if matches!(name.as_str(), "shape" | "config" | "len") {
+                let slot = match name.as_str() {
+                    "shape" => &mut spec.shape,
+                    "config" => &mut spec.config,
+                    _ => &mut spec.len,
+                };
+                match item.kind {
+                    ItemKind::Value(v) => {
+                        if slot.replace((item.name.clone(), v)).is_some() {
+                            cx.error(item.name.span(), format!("`{name}` is given twice"));
+                        }
+                    }
+                    _ => cx.error(
+                        item.name.span(),
+                        format!("`{name}` needs a value: `{name} = ...`"),
+                    ),
+                }
             } else if let Some(def) = vocab::scheme(&name) {
                 spec.set_scheme(cx, item.name, def, item.kind);
             } else if vocab::MODIFIERS.contains(&name.as_str()) {
@@ -366,7 +391,7 @@ impl FieldSpec {
                         format!("`{name}` is a modifier: write `{name} = ...`, not `{name}(...)`"),
                     ),
                 }
-            } else if vocab::CONTAINER_WORDS.contains(&name.as_str()) {
+            } else if vocab::CONTAINER_WORDS.contains(&name.as_str()) && name != "config" {
                 cx.error(
                     item.name.span(),
                     format!("`{name}` belongs on the struct, `#[init({name} = ...)]` above it"),
@@ -538,6 +563,29 @@ impl FieldSpec {
     /// Checks within one field.
     fn check(&mut self, cx: &mut Ctxt) {
         let span = self.span.unwrap_or_else(Span::call_site);
+        let build_words = [&self.shape, &self.config, &self.len];
+        if self.skip.is_some() {
+            for (word, _) in build_words.iter().copied().flatten() {
+                cx.error(
+                    word.span(),
+                    format!("`{word}` has no meaning on a skipped field: when the model is built, it takes `Default::default()`"),
+                );
+            }
+        } else if self.scheme.is_some() {
+            for (word, _) in [&self.config, &self.len].into_iter().flatten() {
+                cx.error(
+                    word.span(),
+                    format!(
+                        "`{word}` builds a nested model; a parameter is built from `shape = ...`"
+                    ),
+                );
+            }
+        } else if let Some((word, _)) = &self.shape {
+            cx.error(
+                word.span(),
+                "`shape` belongs to a parameter with a scheme; a nested model is built from `config = ...` (and `len = ...` for a `Vec` of models)",
+            );
+        }
         if let Some(skip) = &self.skip {
             if self.scheme.is_some() || self.has_modifiers() {
                 // point at what should not be there
@@ -759,17 +807,31 @@ impl ContainerSpec {
                         cx.error(item.name.span(), "`layout` is given twice");
                     }
                 }
-                ("crate" | "layout", _) => cx.error(
+                // #[init(config = MlpConfig)]
+                ("config", ItemKind::Value(v)) => {
+                    match syn::parse2::<syn::Type>(quote::ToTokens::to_token_stream(&v)) {
+                        Ok(t) => {
+                            if spec.config.replace(t).is_some() {
+                                cx.error(item.name.span(), "`config` is given twice");
+                            }
+                        }
+                        Err(_) => cx.error(
+                            v.span(),
+                            "`config` takes the configuration's type: `#[init(config = MlpConfig)]`",
+                        ),
+                    }
+                }
+                ("crate" | "layout" | "config", _) => cx.error(
                     item.name.span(),
                     format!("`{name}` needs a value: `#[init({name} = ...)]`"),
                 ),
                 _ => {
                     let hint = if vocab::scheme(&name).is_some()
                         || vocab::MODIFIERS.contains(&name.as_str())
-                        || name == "skip"
+                        || vocab::FIELD_WORDS.contains(&name.as_str())
                     {
                         format!(
-                            "`{name}` belongs on a field; on the struct, `#[init(...)]` takes `crate = ...` and `layout = ...`"
+                            "`{name}` belongs on a field; on the struct, `#[init(...)]` takes `crate = ...`, `layout = ...` and `config = ...`"
                         )
                     } else {
                         format!(

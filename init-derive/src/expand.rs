@@ -268,6 +268,7 @@ fn impl_block(
     bounds: Vec<TokenStream>,
     walk: &TokenStream,
     walk_mut: &TokenStream,
+    build: &TokenStream,
 ) -> TokenStream {
     let input = c.original;
     let name = &input.ident;
@@ -279,7 +280,7 @@ fn impl_block(
     let krate = krate(c);
     quote! {
         #[doc(hidden)]
-        #[allow(non_upper_case_globals, unused_qualifications)]
+        #[allow(non_upper_case_globals, unused_qualifications, unused_variables)]
         const _: () = {
             use #krate::__private as __wi;
             #[automatically_derived]
@@ -299,7 +300,110 @@ fn impl_block(
                     #walk_mut
                 }
             }
+            #build
         };
+    }
+}
+
+/// The expression that builds one field in `Build::zeroed_at`, and the bound it needs (spanned
+/// at the field's type).
+fn build_field(f: &Field) -> (TokenStream, Option<TokenStream>) {
+    let spec = &f.spec;
+    let ty = &f.original.ty;
+    let span = f.ty_span();
+    let seg = segment(f);
+    if spec.skip.is_some() {
+        return (
+            quote_spanned!(span=> <#ty as __wi::Default>::default()),
+            Some(quote_spanned!(span=> #ty: __wi::Default)),
+        );
+    }
+    if spec.scheme.is_some() {
+        return match &spec.shape {
+            Some((_, shape)) => (
+                quote! { __wi::construct::<#ty, __Dev>(#shape, __device, __path, #seg)? },
+                Some(quote_spanned!(span=> #ty: __wi::Construct<__Dev>)),
+            ),
+            None => (
+                quote! { __wi::construct_fixed::<#ty, __Dev>(__device, __path, #seg)? },
+                Some(quote_spanned!(span=> #ty: __wi::FixedShape + __wi::Construct<__Dev>)),
+            ),
+        };
+    }
+    let config = spec
+        .config
+        .as_ref()
+        .map_or_else(|| quote!(cfg), |(_, e)| quote!(&(#e)));
+    match &spec.len {
+        Some((_, len)) => (
+            quote! { <#ty as __wi::BuildManyOn<__Dev, __wi::ItemConfig<#ty>>>::zeroed_many(#len, #config, __device, __path, #seg)? },
+            Some(quote_spanned!(span=> #ty: __wi::BuildManyOn<__Dev, __wi::ItemConfig<#ty>>)),
+        ),
+        None => (
+            quote! { __wi::build_nested::<#ty, __Dev>(#config, __device, __path, #seg)? },
+            Some(quote_spanned!(span=> #ty: __wi::BuildOn<__Dev>)),
+        ),
+    }
+}
+
+/// `impl Build<__Dev>` when the struct says `#[init(config = Type)]`: every field built from
+/// the configuration (bound as `cfg` for the fields' expressions), in declaration order.
+fn build_impl(c: &Container, body: Option<TokenStream>) -> TokenStream {
+    let Some(config) = &c.spec.config else {
+        return TokenStream::new();
+    };
+    let input = c.original;
+    let name = &input.ident;
+    let mut generics = input.generics.clone();
+    generics.params.push(syn::parse_quote!(__Dev: ?__wi::Sized));
+    let (impl_generics, _, _) = generics.split_for_impl();
+    let (_, ty_generics, where_clause) = input.generics.split_for_impl();
+    let mut predicates: Vec<TokenStream> = where_clause
+        .map(|w| w.predicates.iter().map(ToTokens::to_token_stream).collect())
+        .unwrap_or_default();
+    let body = body.unwrap_or_else(|| {
+        let mut values = Vec::new();
+        for f in &c.fields {
+            let (value, bound) = build_field(f);
+            predicates.extend(bound);
+            values.push(match &f.member {
+                syn::Member::Named(i) => quote!(#i: #value),
+                syn::Member::Unnamed(_) => value,
+            });
+        }
+        let fields = match &input.data {
+            syn::Data::Struct(syn::DataStruct {
+                fields: syn::Fields::Named(_),
+                ..
+            }) => quote!(Self { #(#values,)* }),
+            syn::Data::Struct(syn::DataStruct {
+                fields: syn::Fields::Unit,
+                ..
+            }) => quote!(Self),
+            _ => quote!(Self(#(#values,)*)),
+        };
+        quote! {
+            let cfg: &#config = __config;
+            let _ = cfg;
+            __wi::Ok(#fields)
+        }
+    });
+    let (plain_impl_generics, _, plain_where) = input.generics.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        impl #plain_impl_generics __wi::Configured for #name #ty_generics #plain_where {
+            type Config = #config;
+        }
+        #[automatically_derived]
+        impl #impl_generics __wi::Build<__Dev> for #name #ty_generics where #(#predicates,)* {
+            fn zeroed_at(
+                __config: &#config,
+                __device: &__Dev,
+                __path: &mut __wi::ParamPath,
+            ) -> __wi::Result<Self, __wi::InitError> {
+                #body
+            }
+        }
     }
 }
 
@@ -312,6 +416,7 @@ pub(crate) fn expand(c: &Container) -> TokenStream {
         field_bounds(c),
         &quote!(#walk __wi::Ok(())),
         &quote!(#walk_mut __wi::Ok(())),
+        &build_impl(c, None),
     )
 }
 
@@ -329,7 +434,13 @@ pub(crate) fn fallback(
     let imp = match c {
         // the requirements of the fields that parsed cleanly still apply: their type mistakes
         // are reported in the same build as the attribute mistakes
-        Some(c) => impl_block(c, field_bounds(c), &body, &body),
+        Some(c) => impl_block(
+            c,
+            field_bounds(c),
+            &body,
+            &body,
+            &build_impl(c, Some(body.clone())),
+        ),
         None => {
             let name = &input.ident;
             let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();

@@ -1,4 +1,5 @@
-//! Checks across fields: `fans_of` names a sibling that exists and has a scheme.
+//! Checks across fields: `fans_of` names a sibling that exists and has a scheme; building
+//! words (`shape`, `config`, `len`) need the struct's `config`.
 
 use crate::ast::Container;
 use crate::attr::FansOf;
@@ -6,6 +7,19 @@ use crate::ctxt::Ctxt;
 use crate::vocab;
 
 pub(crate) fn check(cx: &mut Ctxt, c: &Container) {
+    if c.spec.config.is_none() {
+        for field in &c.fields {
+            let words = [&field.spec.shape, &field.spec.config, &field.spec.len];
+            for (word, _) in words.into_iter().flatten() {
+                cx.error(
+                    word.span(),
+                    format!(
+                        "`{word}` is used when the model is built from a configuration: add `#[init(config = YourConfig)]` to the struct (`config = ()` when every shape is a constant)"
+                    ),
+                );
+            }
+        }
+    }
     for (i, field) in c.fields.iter().enumerate() {
         let Some(fans_of) = &field.spec.fans_of else {
             continue;

@@ -72,10 +72,10 @@ pub(crate) const MODIFIERS: &[&str] = &[
 ];
 
 /// Names of the field-level attribute that are neither schemes nor modifiers.
-pub(crate) const FIELD_WORDS: &[&str] = &["skip"];
+pub(crate) const FIELD_WORDS: &[&str] = &["skip", "shape", "config", "len"];
 
 /// Container-level names.
-pub(crate) const CONTAINER_WORDS: &[&str] = &["crate", "layout"];
+pub(crate) const CONTAINER_WORDS: &[&str] = &["crate", "layout", "config"];
 
 /// Named gains (`gain = tanh`); `leaky_relu(slope)` takes a slope.
 pub(crate) const GAINS: &[(&str, &str)] = &[
