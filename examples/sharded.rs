@@ -1,6 +1,7 @@
 //! Sharded initialisation of GPT-2 small (124.4M parameters): N workers (threads here; separate
 //! processes or machines work the same) each allocate and initialise only their rows of every
-//! parameter. The union equals a single-process `init_seeded`, bit for bit.
+//! parameter. The union equals a single-process `init_seeded`, bit for bit. The single-process
+//! run reports its progress (`init_seeded_with_progress`) every tenth of the bytes.
 //!
 //! Run: `cargo run --release --example sharded -- [workers]` (default 4).
 
@@ -49,7 +50,24 @@ fn main() -> Result<(), InitError> {
 
     let t = Instant::now();
     let mut whole = gpt2::Gpt2::full();
-    whole.init_seeded(SEED)?;
+    // progress: a line each time another tenth of the bytes is written
+    let mut next_tenth = 1;
+    whole.init_seeded_with_progress(SEED, |p| {
+        let tenth = p.bytes_done * 10 / p.bytes_total.max(1);
+        if tenth >= next_tenth {
+            println!(
+                "  {:>3}%  {:>7.1} / {:.1} MiB  parameter {:>3} of {}  ({}, {:.3} s)",
+                tenth * 10,
+                p.bytes_done as f64 / (1 << 20) as f64,
+                p.bytes_total as f64 / (1 << 20) as f64,
+                p.params_done,
+                p.params_total,
+                p.path,
+                t.elapsed().as_secs_f64()
+            );
+            next_tenth = tenth + 1;
+        }
+    })?;
     let (n, bytes) = gpt2::count(&whole);
     println!(
         "single process: {n} parameters ({:.1} MiB) in {:.3} s",

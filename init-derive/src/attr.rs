@@ -908,6 +908,62 @@ mod tests {
     }
 
     #[test]
+    fn building_words() {
+        let (s, e) = field(parse_quote!(#[init(he_normal, shape = (cfg.hidden, cfg.input))]));
+        assert!(e.is_empty(), "{e:?}");
+        assert!(matches!(s.shape, Some((_, Expr::Tuple(_)))));
+        // a nested model: config and len
+        let (s, e) = field(parse_quote!(#[init(config = cfg.block, len = cfg.layers)]));
+        assert!(e.is_empty(), "{e:?}");
+        assert!(s.config.is_some() && s.len.is_some() && s.scheme.is_none());
+        let cases: &[(syn::Attribute, &str)] = &[
+            (
+                parse_quote!(#[init(he_normal, config = cfg)]),
+                "`config` builds a nested model",
+            ),
+            (
+                parse_quote!(#[init(zeros, len = 3)]),
+                "`len` builds a nested model",
+            ),
+            (
+                parse_quote!(#[init(shape = (3, 4))]),
+                "`shape` belongs to a parameter with a scheme",
+            ),
+            (
+                parse_quote!(#[init(skip, shape = 3)]),
+                "no meaning on a skipped field",
+            ),
+            (
+                parse_quote!(#[init(he_normal, shape = 3, shape = 4)]),
+                "`shape` is given twice",
+            ),
+            (parse_quote!(#[init(he_normal, shape)]), "`shape` needs a value"),
+            (
+                parse_quote!(#[init(he_normal, shpae = (3, 4))]),
+                "did you mean `shape`?",
+            ),
+        ];
+        for (attr, want) in cases {
+            let (_, e) = field(attr.clone());
+            assert!(e.iter().any(|m| m.contains(want)), "{want}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn container_config() {
+        let mut cx = Ctxt::new();
+        let items = items_of(&mut cx, &[parse_quote!(#[init(config = MlpConfig<f32>)])]);
+        let spec = ContainerSpec::from_items(&mut cx, items);
+        assert!(cx.into_errors().is_empty());
+        assert!(matches!(spec.config, Some(syn::Type::Path(_))));
+        let mut cx = Ctxt::new();
+        let items = items_of(&mut cx, &[parse_quote!(#[init(config = 1 + 2)])]);
+        ContainerSpec::from_items(&mut cx, items);
+        let e: Vec<String> = cx.into_errors().iter().map(ToString::to_string).collect();
+        assert!(e[0].contains("takes the configuration's type"), "{e:?}");
+    }
+
+    #[test]
     fn every_mistake_is_reported() {
         let (_, e) =
             field(parse_quote!(#[init(he_nromal, gain = tahn, mode = fan_inn, bogus = 1)]));
