@@ -156,6 +156,55 @@ pub enum ErrorKind {
         /// The framework's message.
         message: String,
     },
+    /// Reading or writing a file failed (features `safetensors`, `npy`).
+    Io {
+        /// The file.
+        file: String,
+        /// The operating system's message.
+        message: String,
+    },
+    /// A file is not a valid safetensors / `.npy` / `.npz` file; the parser's message.
+    Format {
+        /// The parser's message.
+        message: String,
+    },
+    /// Loading: the file has no tensor for a parameter of the model. The error's path is the
+    /// parameter's.
+    MissingTensor {
+        /// The state-dict name looked for (`blocks.3.attn.w_q`).
+        name: String,
+    },
+    /// Loading: the file has tensors that are no parameter of the model (PyTorch's
+    /// "unexpected keys" of `load_state_dict(strict=True)`).
+    UnexpectedTensors {
+        /// Their names, sorted.
+        names: Vec<String>,
+    },
+    /// Loading: a tensor's shape differs from its parameter's.
+    ShapeMismatch {
+        /// The state-dict name.
+        name: String,
+        /// The parameter's shape.
+        expected: Vec<usize>,
+        /// The tensor's shape in the file.
+        got: Vec<usize>,
+    },
+    /// Loading: a tensor's element type differs from its parameter's (no conversion is made),
+    /// or an element type the format cannot hold.
+    DtypeMismatch {
+        /// The state-dict name.
+        name: String,
+        /// The parameter's element type (`f32`, `f64`, …).
+        expected: String,
+        /// The tensor's element type in the file (`f32`, `f64`, or the file's own name for
+        /// others: `I64`, `'<i8'`).
+        got: String,
+    },
+    /// Saving: two parameters of the model have the same state-dict name.
+    DuplicateTensor {
+        /// The name.
+        name: String,
+    },
 }
 
 impl InitError {
@@ -272,6 +321,35 @@ impl fmt::Display for ErrorKind {
                 write!(f, "shape {shape:?} does not fit a parameter of {expected}")
             }
             ErrorKind::Backend { message } => write!(f, "the tensor framework failed: {message}"),
+            ErrorKind::Io { file, message } => write!(f, "{file}: {message}"),
+            ErrorKind::Format { message } => write!(f, "malformed file: {message}"),
+            ErrorKind::MissingTensor { name } => {
+                write!(f, "the file has no tensor `{name}`")
+            }
+            ErrorKind::UnexpectedTensors { names } => write!(
+                f,
+                "the file has tensors that are no parameter of the model: {}",
+                names.join(", ")
+            ),
+            ErrorKind::ShapeMismatch {
+                name,
+                expected,
+                got,
+            } => write!(
+                f,
+                "the tensor `{name}` has shape {got:?}, the parameter {expected:?}"
+            ),
+            ErrorKind::DtypeMismatch {
+                name,
+                expected,
+                got,
+            } => write!(
+                f,
+                "the tensor `{name}` holds {got}, the parameter {expected} (no conversion is made)"
+            ),
+            ErrorKind::DuplicateTensor { name } => {
+                write!(f, "two parameters have the state-dict name `{name}`")
+            }
         }
     }
 }

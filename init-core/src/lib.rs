@@ -38,6 +38,8 @@ pub use rand_distr;
 pub mod depth;
 mod element;
 mod error;
+#[cfg(any(feature = "safetensors", feature = "npy"))]
+pub mod export;
 mod fans;
 mod fill;
 mod gain;

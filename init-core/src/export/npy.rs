@@ -1,0 +1,252 @@
+//! NumPy `.npy` and `.npz` files (feature `npy`).
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::path::Path;
+
+use ndarray::{ArrayD, IxDyn};
+use ndarray_npy::{NpzReader, NpzWriter, ReadNpyError, ReadNpzError, WriteNpyError};
+
+use super::{
+    CopyValues, Elem, Found, HostTensor, Source, Values, collect, format_error, io_error, load_from,
+};
+use crate::element::Float;
+use crate::error::{ErrorKind, InitError};
+use crate::model::Initialize;
+use crate::param::Parameter;
+
+/// The element types `.npy` holds here.
+const HOLDS: &str = "f32 or f64";
+
+fn holds(elem: Elem) -> bool {
+    matches!(elem, Elem::F32 | Elem::F64)
+}
+
+/// Our name of a NumPy type descriptor (`'<f8'` → `f64`), or the descriptor itself.
+fn descr_name(descr: &str) -> String {
+    match descr.trim_matches('\'') {
+        "<f4" => "f32".to_string(),
+        "<f8" => "f64".to_string(),
+        "<f2" => "f16".to_string(),
+        d => d.to_string(),
+    }
+}
+
+fn array<T>(shape: &[usize], v: Vec<T>, scheme: &'static str) -> Result<ArrayD<T>, InitError> {
+    ArrayD::from_shape_vec(IxDyn(shape), v).map_err(|e| format_error(scheme, e))
+}
+
+/// An array `.npy` holds.
+enum NpArray {
+    F32(ArrayD<f32>),
+    F64(ArrayD<f64>),
+}
+
+/// `values` as an array of `shape`; other element types are a [`ErrorKind::DtypeMismatch`]
+/// naming `name`.
+fn np_array(
+    shape: &[usize],
+    values: Values,
+    scheme: &'static str,
+    name: &str,
+) -> Result<NpArray, InitError> {
+    #[cfg(not(feature = "half"))]
+    let _ = name;
+    match values {
+        Values::F32(v) => array(shape, v, scheme).map(NpArray::F32),
+        Values::F64(v) => array(shape, v, scheme).map(NpArray::F64),
+        #[cfg(feature = "half")]
+        other => Err(InitError::new(
+            scheme,
+            ErrorKind::DtypeMismatch {
+                name: name.to_string(),
+                expected: HOLDS.to_string(),
+                got: other.elem().name().to_string(),
+            },
+        )),
+    }
+}
+
+/// Writes every parameter of `model` to a `.npz` file at `path`, one uncompressed array per
+/// parameter named by [`state_dict_name`](super::state_dict_name), as `numpy.savez(path,
+/// **state_dict)` does; `numpy.load(path)["blocks.0.attn.w_q"]` reads one back. Elements `f32`
+/// and `f64` (`'<f4'`, `'<f8'`).
+pub fn save_npz<M: Initialize + ?Sized>(
+    model: &M,
+    path: impl AsRef<Path>,
+) -> Result<(), InitError> {
+    const SCHEME: &str = "save_npz";
+    let path = path.as_ref();
+    let tensors = collect(model, SCHEME, holds, HOLDS)?;
+    let file = File::create(path).map_err(|e| io_error(SCHEME, path, e))?;
+    let mut npz = NpzWriter::new(file);
+    let write_err = |e: ndarray_npy::WriteNpzError| match e {
+        ndarray_npy::WriteNpzError::Npy(WriteNpyError::Io(e)) => io_error(SCHEME, path, e),
+        e => format_error(SCHEME, e),
+    };
+    for HostTensor {
+        name,
+        shape,
+        values,
+        path: param,
+    } in tensors
+    {
+        let added =
+            match np_array(&shape, values, SCHEME, &name).map_err(|e| e.with_path(&param))? {
+                NpArray::F32(a) => npz.add_array(name, &a),
+                NpArray::F64(a) => npz.add_array(name, &a),
+            };
+        added.map_err(|e| write_err(e).with_path(param))?;
+    }
+    npz.finish().map_err(write_err)?;
+    Ok(())
+}
+
+/// Loads every parameter of `model` from the `.npz` file at `path` (as `numpy.savez` writes
+/// it, compressed or not), by state-dict name, strictly (see the [module](super)
+/// documentation). Arrays in Fortran order are read in logical order.
+pub fn load_npz<M: Initialize + ?Sized>(
+    model: &mut M,
+    path: impl AsRef<Path>,
+) -> Result<(), InitError> {
+    const SCHEME: &str = "load_npz";
+    let path = path.as_ref();
+    let file = File::open(path).map_err(|e| io_error(SCHEME, path, e))?;
+    let mut reader = NpzReader::new(file).map_err(|e| format_error(SCHEME, e))?;
+    let names = reader.names().map_err(|e| format_error(SCHEME, e))?;
+    let mut source = Npz {
+        reader,
+        names: names.into_iter().collect(),
+    };
+    load_from(model, &mut source, SCHEME)
+}
+
+struct Npz {
+    reader: NpzReader<File>,
+    names: HashSet<String>,
+}
+
+/// `Found` from reading an array as `T`: a wrong descriptor becomes `Err(its name)`.
+fn found<T>(
+    read: Result<ArrayD<T>, ReadNpzError>,
+    wrap: fn(Vec<T>) -> Values,
+) -> Result<Found, InitError> {
+    match read {
+        Ok(a) => Ok(Found {
+            shape: a.shape().to_vec(),
+            values: Ok(wrap(a.into_iter().collect())),
+        }),
+        Err(ReadNpzError::Npy(ReadNpyError::WrongDescriptor(d))) => Ok(Found {
+            shape: Vec::new(),
+            values: Err(descr_name(&d.to_string())),
+        }),
+        Err(e) => Err(format_error("load_npz", e)),
+    }
+}
+
+impl Source for Npz {
+    fn get(&mut self, name: &str, want: Elem) -> Result<Option<Found>, InitError> {
+        if !self.names.contains(name) {
+            return Ok(None);
+        }
+        match want {
+            Elem::F64 => found(self.reader.by_name(name), Values::F64),
+            // f32, and types .npz does not hold here: read as f32, and a type mismatch names
+            // what the file has.
+            _ => found(self.reader.by_name(name), Values::F32),
+        }
+        .map(Some)
+    }
+
+    fn names(&mut self) -> Result<Vec<String>, InitError> {
+        Ok(self.names.iter().cloned().collect())
+    }
+}
+
+/// Writes one parameter to a `.npy` file at `path` (`numpy.save`): its shape, its element type
+/// (`f32` or `f64`), its values in row-major order.
+pub fn save_npy<P: Parameter + ?Sized>(param: &P, path: impl AsRef<Path>) -> Result<(), InitError> {
+    const SCHEME: &str = "save_npy";
+    let path = path.as_ref();
+    let shape = param.dims();
+    let err = |e: WriteNpyError| match e {
+        WriteNpyError::Io(e) => io_error(SCHEME, path, e),
+        e => format_error(SCHEME, e),
+    };
+    let name = || path.display().to_string();
+    let Some(elem) = Elem::of::<P::Elem>().filter(|&e| holds(e)) else {
+        return Err(InitError::new(
+            SCHEME,
+            ErrorKind::DtypeMismatch {
+                name: name(),
+                expected: HOLDS.to_string(),
+                got: P::Elem::NAME.to_string(),
+            },
+        ));
+    };
+    let values = Values::from_elems(&param.values()?, elem);
+    match np_array(&shape, values, SCHEME, &name())? {
+        NpArray::F32(a) => ndarray_npy::write_npy(path, &a),
+        NpArray::F64(a) => ndarray_npy::write_npy(path, &a),
+    }
+    .map_err(err)
+}
+
+/// Reads a `.npy` file at `path` into one parameter: the file must have the parameter's shape
+/// and element type (errors [`ErrorKind::ShapeMismatch`], [`ErrorKind::DtypeMismatch`], named
+/// by the file's path); on error the parameter is unchanged.
+pub fn load_npy<P: Parameter + ?Sized>(
+    param: &mut P,
+    path: impl AsRef<Path>,
+) -> Result<(), InitError> {
+    const SCHEME: &str = "load_npy";
+    let path = path.as_ref();
+    let name = path.display().to_string();
+    let elem = Elem::of::<P::Elem>().filter(|&e| holds(e));
+    let read = |e: ReadNpyError| match e {
+        ReadNpyError::Io(e) => io_error(SCHEME, path, e),
+        ReadNpyError::WrongDescriptor(d) => InitError::new(
+            SCHEME,
+            ErrorKind::DtypeMismatch {
+                name: name.clone(),
+                expected: P::Elem::NAME.to_string(),
+                got: descr_name(&d.to_string()),
+            },
+        ),
+        e => format_error(SCHEME, e),
+    };
+    let (shape, values): (Vec<usize>, Vec<P::Elem>) = match elem {
+        Some(Elem::F64) => {
+            let a: ArrayD<f64> = ndarray_npy::read_npy(path).map_err(read)?;
+            let v = Values::F64(a.iter().copied().collect());
+            (a.shape().to_vec(), v.to_elems())
+        }
+        Some(_) => {
+            let a: ArrayD<f32> = ndarray_npy::read_npy(path).map_err(read)?;
+            let v = Values::F32(a.iter().copied().collect());
+            (a.shape().to_vec(), v.to_elems())
+        }
+        None => {
+            return Err(InitError::new(
+                SCHEME,
+                ErrorKind::DtypeMismatch {
+                    name,
+                    expected: HOLDS.to_string(),
+                    got: P::Elem::NAME.to_string(),
+                },
+            ));
+        }
+    };
+    let expected = param.dims();
+    if shape != expected {
+        return Err(InitError::new(
+            SCHEME,
+            ErrorKind::ShapeMismatch {
+                name,
+                expected,
+                got: shape,
+            },
+        ));
+    }
+    param.update(CopyValues(values))
+}

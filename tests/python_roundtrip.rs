@@ -1,0 +1,140 @@
+//! The exported files read from Python: `python/roundtrip.py` loads the safetensors file with
+//! `safetensors.torch` and `safetensors.numpy`, checks shapes, dtypes and every tensor's
+//! statistics against the theory the sidecar states, compares the `.npz` bit for bit, and
+//! loads the state dict into the same model in PyTorch (`load_state_dict(strict=True)`) and
+//! runs it. Then a file whose values were scaled after initialisation must fail the check.
+//!
+//! Python: `$WEIGHT_INIT_PYTHON`, else `target/py-venv/bin/python` (`python/setup-venv.sh`),
+//! else `python3`; it needs numpy, safetensors and torch. Without them the test says why and
+//! passes, unless `WEIGHT_INIT_REQUIRE_PYTHON` is set (as in CI), where it fails.
+
+#[path = "../examples/common/tiny_transformer.rs"]
+mod tiny_transformer;
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use tiny_transformer::{CONFIG, TinyTransformer};
+use weight_init::export::{save_npz, save_safetensors_with, sidecar_json};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// A Python with numpy, safetensors and torch, or why there is none.
+fn python() -> Result<PathBuf, String> {
+    let venv = Path::new(ROOT).join("target/py-venv/bin/python");
+    let py = match std::env::var_os("WEIGHT_INIT_PYTHON") {
+        Some(p) => PathBuf::from(p),
+        None if venv.exists() => venv,
+        None => PathBuf::from("python3"),
+    };
+    let out = Command::new(&py)
+        .args(["-c", "import numpy, safetensors, torch"])
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", py.display()))?;
+    if out.status.success() {
+        Ok(py)
+    } else {
+        Err(format!(
+            "{} lacks numpy, safetensors or torch ({}); run python/setup-venv.sh",
+            py.display(),
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+        ))
+    }
+}
+
+fn run(py: &Path, args: &[&OsStr]) -> Output {
+    let out = Command::new(py)
+        .arg(Path::new(ROOT).join("python/roundtrip.py"))
+        .args(args)
+        .output()
+        .expect("run python");
+    println!("$ roundtrip.py {args:?}");
+    println!("{}", String::from_utf8_lossy(&out.stdout));
+    eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+#[test]
+fn python_reads_what_rust_writes() {
+    let py = match python() {
+        Ok(py) => py,
+        Err(why) if std::env::var_os("WEIGHT_INIT_REQUIRE_PYTHON").is_some() => {
+            panic!("WEIGHT_INIT_REQUIRE_PYTHON is set but {why}")
+        }
+        Err(why) => {
+            println!("skipped: {why}");
+            return;
+        }
+    };
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("python_roundtrip");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (st, npz, json) = (
+        dir.join("model.safetensors"),
+        dir.join("model.npz"),
+        dir.join("model.json"),
+    );
+    let mut model = TinyTransformer::seeded(&CONFIG, 2024).unwrap();
+    save_safetensors_with(&model, &st, &[("weight_init.seed", "2024")]).unwrap();
+    save_npz(&model, &npz).unwrap();
+    std::fs::write(&json, sidecar_json(&model).unwrap()).unwrap();
+
+    let out = run(
+        &py,
+        &[
+            st.as_os_str(),
+            json.as_os_str(),
+            "--npz".as_ref(),
+            npz.as_os_str(),
+            "--module".as_ref(),
+            "tiny_transformer".as_ref(),
+        ],
+    );
+    assert!(out.status.success(), "roundtrip.py failed");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("all checks passed"));
+    assert!(stdout.contains("30/30 arrays bit-identical"));
+
+    // The checker can fail: scale one weight by 1.5 except its first four and last values
+    // (which the sidecar records), so that only the statistics can tell.
+    let w = &mut model.blocks[1].mlp.fc_w;
+    let n = w.len();
+    for (i, x) in w.iter_mut().enumerate() {
+        if (4..n - 1).contains(&i) {
+            *x *= 1.5;
+        }
+    }
+    let bad = dir.join("scaled.safetensors");
+    save_safetensors_with(&model, &bad, &[]).unwrap();
+    let out = run(&py, &[bad.as_os_str(), json.as_os_str()]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a scaled weight passed the check"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let failures: Vec<&str> = stdout
+        .split("failure(s):")
+        .nth(1)
+        .unwrap_or("")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    // its std (and the support of its truncated law), and nothing else
+    assert!(
+        failures
+            .iter()
+            .any(|l| l.starts_with("blocks.1.mlp.fc_w: std")),
+        "the std check missed the scaled weight"
+    );
+    assert!(
+        failures
+            .iter()
+            .all(|l| l.starts_with("blocks.1.mlp.fc_w: ")),
+        "a weight that was not scaled failed: {failures:?}"
+    );
+}
