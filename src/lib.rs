@@ -88,6 +88,11 @@ pub mod __private {
     }
 
     /// The element type of a container of models (`len = ...`).
+    #[diagnostic::on_unimplemented(
+        message = "`len = ...` builds a `Vec` of models, not a `{Self}`",
+        label = "`len` needs a `Vec<Model>` field",
+        note = "for a single nested model, give only `config = ...` (or nothing, to pass the same `cfg`)"
+    )]
     pub trait ManyOf {
         /// The nested model.
         type Item;

@@ -355,3 +355,27 @@ fn device_tensors_build_on_their_device_with_the_host_values() {
     );
     assert!(ratio < 1.0 && ratio > 0.0, "{ratio}");
 }
+
+#[test]
+fn generic_nested_models_build() {
+    #[derive(Initialize, Debug, PartialEq)]
+    #[init(config = BlockCfg)]
+    struct GBlock<F: weight_init::Float> {
+        #[init(he_normal, shape = (cfg.width, cfg.width))]
+        w: Array2<F>,
+    }
+    #[derive(Initialize, Debug, PartialEq)]
+    #[init(config = Cfg)]
+    struct GNet<F: weight_init::Float> {
+        #[init(config = cfg.block, len = cfg.layers)]
+        blocks: Vec<GBlock<F>>,
+        #[init(config = &cfg.block)]
+        last: GBlock<F>,
+    }
+    let c = cfg();
+    let a = GNet::<f64>::build(&c, &(), 3).unwrap();
+    assert_eq!(a.blocks.len(), 3);
+    let mut b = GNet::<f64>::zeroed(&c, &()).unwrap();
+    b.init_seeded(3).unwrap();
+    assert_eq!(a, b);
+}

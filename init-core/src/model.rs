@@ -306,6 +306,11 @@ impl<V: VisitMut, F: FnMut(&Progress<'_>)> VisitMut for WithProgress<V, F> {
 ///
 /// A trait of its own, without the device type, so that the configuration type of a model
 /// nested in another is known through its impl whatever the device.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not built from a configuration",
+    label = "this nested model has no `#[init(config = ...)]`",
+    note = "derive `Initialize` on it with `#[init(config = ...)]` on the struct and `shape = ...` on its parameters, or `#[init(skip)]` this field"
+)]
 pub trait Configured {
     /// What the shapes are computed from.
     type Config: ?Sized;

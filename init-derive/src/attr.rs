@@ -937,7 +937,10 @@ mod tests {
                 parse_quote!(#[init(he_normal, shape = 3, shape = 4)]),
                 "`shape` is given twice",
             ),
-            (parse_quote!(#[init(he_normal, shape)]), "`shape` needs a value"),
+            (
+                parse_quote!(#[init(he_normal, shape)]),
+                "`shape` needs a value",
+            ),
             (
                 parse_quote!(#[init(he_normal, shpae = (3, 4))]),
                 "did you mean `shape`?",

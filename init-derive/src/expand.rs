@@ -305,10 +305,37 @@ fn impl_block(
     }
 }
 
+/// Whether `ty` names one of the struct's type or const parameters.
+fn mentions_generics(ty: &syn::Type, generics: &syn::Generics) -> bool {
+    fn walk(tokens: TokenStream, names: &[String]) -> bool {
+        tokens.into_iter().any(|t| match t {
+            proc_macro2::TokenTree::Ident(i) => names.contains(&i.to_string()),
+            proc_macro2::TokenTree::Group(g) => walk(g.stream(), names),
+            _ => false,
+        })
+    }
+    let names: Vec<String> = generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            syn::GenericParam::Type(t) => Some(t.ident.to_string()),
+            syn::GenericParam::Const(c) => Some(c.ident.to_string()),
+            syn::GenericParam::Lifetime(_) => None,
+        })
+        .collect();
+    walk(ty.to_token_stream(), &names)
+}
+
 /// The expression that builds one field in `Build::zeroed_at`, and the bound it needs (spanned
 /// at the field's type).
-fn build_field(f: &Field) -> (TokenStream, Option<TokenStream>) {
+///
+/// A nested model's bound names `Configured` too when the field's type is free of the struct's
+/// generics, so that a model without `config` is one error at the field's type. With generics
+/// such a bound would hide the nested model's configuration type behind the where-clause, so
+/// it is left to the body's own obligations.
+fn build_field(f: &Field, generics: &syn::Generics) -> (TokenStream, Option<TokenStream>) {
     let spec = &f.spec;
+    let generic = mentions_generics(&f.original.ty, generics);
     let ty = &f.original.ty;
     let span = f.ty_span();
     let seg = segment(f);
@@ -337,11 +364,19 @@ fn build_field(f: &Field) -> (TokenStream, Option<TokenStream>) {
     match &spec.len {
         Some((_, len)) => (
             quote! { <#ty as __wi::BuildManyOn<__Dev, __wi::ItemConfig<#ty>>>::zeroed_many(#len, #config, __device, __path, #seg)? },
-            Some(quote_spanned!(span=> #ty: __wi::BuildManyOn<__Dev, __wi::ItemConfig<#ty>>)),
+            Some(if generic {
+                quote_spanned!(span=> #ty: __wi::BuildManyOn<__Dev, __wi::ItemConfig<#ty>>)
+            } else {
+                quote_spanned!(span=> #ty: __wi::ManyOf<Item: __wi::Configured> + __wi::BuildManyOn<__Dev, __wi::ItemConfig<#ty>>)
+            }),
         ),
         None => (
             quote! { __wi::build_nested::<#ty, __Dev>(#config, __device, __path, #seg)? },
-            Some(quote_spanned!(span=> #ty: __wi::BuildOn<__Dev>)),
+            Some(if generic {
+                quote_spanned!(span=> #ty: __wi::BuildOn<__Dev>)
+            } else {
+                quote_spanned!(span=> #ty: __wi::Configured + __wi::BuildOn<__Dev>)
+            }),
         ),
     }
 }
@@ -364,7 +399,7 @@ fn build_impl(c: &Container, body: Option<TokenStream>) -> TokenStream {
     let body = body.unwrap_or_else(|| {
         let mut values = Vec::new();
         for f in &c.fields {
-            let (value, bound) = build_field(f);
+            let (value, bound) = build_field(f, &input.generics);
             predicates.extend(bound);
             values.push(match &f.member {
                 syn::Member::Named(i) => quote!(#i: #value),
