@@ -31,6 +31,17 @@
 //! ([`Init::orthogonal`], [`Init::delta_orthogonal`]) through faer, with it off they do not
 //! exist; `rayon` fills large keyed parameters in parallel, with the same values either way.
 
+/// The candle version the `candle` feature is built on: `candle_core::Tensor` and
+/// `candle_core::Var` of any float dtype are [`Parameter`]s (values generated in f32, converted
+/// to the tensor's dtype on upload; integer dtypes refused) and [`Construct`] zero `F32` tensors
+/// on a `candle_core::Device`.
+#[cfg(feature = "candle")]
+pub use candle_core;
+/// The nalgebra version the `nalgebra` feature is built on: its matrices (`DMatrix`, `SMatrix`,
+/// shape `(rows, cols)`) and vectors (`DVector`, `SVector`, shape `(n,)`) of `f32`/`f64` are
+/// [`Target`]s filled in logical row-major order, like an ndarray of the same shape.
+#[cfg(feature = "nalgebra")]
+pub use nalgebra;
 pub use ndarray;
 pub use rand;
 pub use rand_distr;
@@ -40,6 +51,7 @@ mod element;
 mod error;
 #[cfg(any(feature = "safetensors", feature = "npy"))]
 pub mod export;
+mod ext;
 mod fans;
 mod fill;
 mod gain;

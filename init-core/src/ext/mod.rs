@@ -1,0 +1,4 @@
+#[cfg(feature = "candle")]
+pub(crate) mod candle;
+#[cfg(feature = "nalgebra")]
+pub(crate) mod nalgebra;
