@@ -379,3 +379,27 @@ fn generic_nested_models_build() {
     b.init_seeded(3).unwrap();
     assert_eq!(a, b);
 }
+
+#[test]
+fn fill_param_gives_a_device_tensor_the_values_of_an_ndarray() {
+    use rand::SeedableRng;
+    use weight_init::{Construct, Init};
+    let init = Init::he_uniform();
+    let mut t = DevTensor::zeros(&[5, 7], &Gpu(1)).unwrap();
+    let mut a = Array2::<f32>::zeros((5, 7));
+    init.fill_param(&mut t, &mut rand_chacha::ChaCha8Rng::seed_from_u64(3))
+        .unwrap();
+    init.fill(&mut a, &mut rand_chacha::ChaCha8Rng::seed_from_u64(3))
+        .unwrap();
+    assert_eq!(t.data, a.iter().copied().collect::<Vec<_>>());
+    init.fill_param_seeded(&mut t, 9, "w").unwrap();
+    init.fill_seeded(&mut a, 9, "w").unwrap();
+    assert_eq!(t.data, a.iter().copied().collect::<Vec<_>>());
+    assert_eq!(t.uploads, 2);
+    // an invalid scheme is an error, not a panic
+    assert!(
+        Init::normal(0.0, f64::NAN)
+            .fill_param(&mut t, &mut rand_chacha::ChaCha8Rng::seed_from_u64(3))
+            .is_err()
+    );
+}

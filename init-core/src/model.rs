@@ -549,6 +549,35 @@ impl<R: Rng + ?Sized> VisitMut for Filler<'_, R> {
     }
 }
 
+impl Init {
+    /// [`fill`](Init::fill) for any [`Parameter`]: framework tensors (Burn, candle) included,
+    /// through their host copy. The values are those `fill` gives an ndarray of the same shape
+    /// and element type from the same rng state.
+    pub fn fill_param<P: Parameter + ?Sized, R: Rng + ?Sized>(
+        &self,
+        param: &mut P,
+        rng: &mut R,
+    ) -> Result<(), InitError> {
+        param.update(FillRng { init: self, rng }).and_then(|r| r)
+    }
+
+    /// [`fill_seeded`](Init::fill_seeded) for any [`Parameter`], framework tensors included.
+    pub fn fill_param_seeded<P: Parameter + ?Sized>(
+        &self,
+        param: &mut P,
+        seed: u64,
+        path: &str,
+    ) -> Result<(), InitError> {
+        param
+            .update(FillSeeded {
+                init: self,
+                seed,
+                path,
+            })
+            .and_then(|r| r)
+    }
+}
+
 /// A fill from an rng stream, on the host.
 struct FillRng<'a, R: ?Sized> {
     init: &'a Init,

@@ -1,3 +1,5 @@
+//! Integrations with tensor frameworks and linear-algebra crates, each behind its cargo feature.
+
 #[cfg(feature = "candle")]
 pub(crate) mod candle;
 #[cfg(feature = "nalgebra")]
