@@ -163,6 +163,39 @@ impl Keyed {
         F::keyed_write(self, key, start, out);
     }
 
+    /// The kernel of the half types (`f16`, `bf16`): the f32 kernel's values in chunks,
+    /// rounded once, then moved one ulp inward where rounding reached a bound (a uniform's
+    /// `high`; either bound of a truncated normal, which stays strictly inside). Bounds without
+    /// values strictly inside were refused by `check_representable`.
+    #[cfg(feature = "half")]
+    #[inline(always)]
+    pub(crate) fn write_narrow<F: Float + crate::element::sealed::Sealed<Compute = f32>>(
+        &self,
+        key: [u32; 2],
+        start: u64,
+        out: &mut [F],
+    ) {
+        const CHUNK: usize = 256;
+        let (lo, hi) = match *self {
+            Keyed::Uniform { .. } => (F::from_f64(-F::MAX), self.upper::<F>().next_down()),
+            Keyed::Truncated { low, high, .. } => crate::element::strict_interior::<F>(low, high)
+                .unwrap_or((F::from_f64(low), F::from_f64(high))),
+            Keyed::Constant(_) | Keyed::Normal { .. } => {
+                (F::from_f64(-F::MAX), F::from_f64(F::MAX))
+            }
+        };
+        let mut buf = [0.0f32; CHUNK];
+        let mut i = start;
+        for chunk in out.chunks_mut(CHUNK) {
+            let buf = &mut buf[..chunk.len()];
+            self.write_f32(key, i, buf);
+            for (x, &v) in chunk.iter_mut().zip(buf.iter()) {
+                *x = crate::element::clamp_into(F::from_compute(v), lo, hi);
+            }
+            i += chunk.len() as u64;
+        }
+    }
+
     /// The f64 kernel: whole pairs in batches of [`philox::LANES`] (a loop over lanes that
     /// the compiler vectorises), the odd ends one by one. Both compute the same expressions, so
     /// the bits do not depend on where a shard starts.

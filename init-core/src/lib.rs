@@ -30,7 +30,11 @@
 //! Cargo features (default on): `orthogonal` brings the QR-based schemes
 //! ([`Init::orthogonal`], [`Init::delta_orthogonal`]) through faer, with it off they do not
 //! exist; `rayon` fills large keyed parameters in parallel, with the same values either way.
+//! Off by default, `half` adds `half::f16` and `half::bf16` elements (sampled in f32,
+//! rounded once: see [`Float`]) and re-exports the `half` crate.
 
+#[cfg(feature = "half")]
+pub use half;
 pub use ndarray;
 pub use rand;
 pub use rand_distr;
