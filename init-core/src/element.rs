@@ -18,6 +18,12 @@ pub(crate) mod sealed {
         const NARROW: bool;
         /// Rounds a computed value to this type (the identity for f32 and f64).
         fn from_compute(v: Self::Compute) -> Self;
+        /// Rounds `src` into `out` (same length), as `from_compute` does one by one.
+        fn from_compute_slice(src: &[Self::Compute], out: &mut [Self]) {
+            for (x, &v) in out.iter_mut().zip(src) {
+                *x = Self::from_compute(v);
+            }
+        }
         /// The smallest value of this type above `self`.
         fn next_up(self) -> Self;
         /// Writes elements `start..` of `keyed` into `out`.
@@ -236,6 +242,12 @@ mod half_types {
                 #[inline(always)]
                 fn from_compute(v: f32) -> Self {
                     $t::from_f32(v)
+                }
+                /// half's slice conversion: the same rounding, vectorised (F16C for f16).
+                #[inline]
+                fn from_compute_slice(src: &[f32], out: &mut [Self]) {
+                    use half::slice::HalfFloatSliceExt as _;
+                    out.convert_from_f32_slice(src);
                 }
                 #[inline]
                 fn next_up(self) -> Self {

@@ -176,21 +176,21 @@ impl Keyed {
         out: &mut [F],
     ) {
         const CHUNK: usize = 256;
-        let (lo, hi) = match *self {
-            Keyed::Uniform { .. } => (F::from_f64(-F::MAX), self.upper::<F>().next_down()),
-            Keyed::Truncated { low, high, .. } => crate::element::strict_interior::<F>(low, high)
-                .unwrap_or((F::from_f64(low), F::from_f64(high))),
-            Keyed::Constant(_) | Keyed::Normal { .. } => {
-                (F::from_f64(-F::MAX), F::from_f64(F::MAX))
-            }
+        let bounds = match *self {
+            Keyed::Uniform { .. } => Some((F::from_f64(-F::MAX), self.upper::<F>().next_down())),
+            Keyed::Truncated { low, high, .. } => crate::element::strict_interior::<F>(low, high),
+            Keyed::Constant(_) | Keyed::Normal { .. } => None,
         };
         let mut buf = [0.0f32; CHUNK];
         let mut i = start;
         for chunk in out.chunks_mut(CHUNK) {
             let buf = &mut buf[..chunk.len()];
             self.write_f32(key, i, buf);
-            for (x, &v) in chunk.iter_mut().zip(buf.iter()) {
-                *x = crate::element::clamp_into(F::from_compute(v), lo, hi);
+            F::from_compute_slice(buf, chunk);
+            if let Some((lo, hi)) = bounds {
+                for x in chunk.iter_mut() {
+                    *x = crate::element::clamp_into(*x, lo, hi);
+                }
             }
             i += chunk.len() as u64;
         }
