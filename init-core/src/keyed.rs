@@ -15,6 +15,10 @@
 //! - structured schemes (orthogonal, sparse, …) draw their whole parameter from the sequential
 //!   Philox stream at counters `(n mod 2³², n div 2³², 0, 1)`, n = 0, 1, …: a pure function of
 //!   (seed, path, shape).
+//! - `f16` and `bf16` parameters (feature `half`), element-wise and structured: the f32
+//!   parameter's values rounded to nearest (ties to even) once; a uniform's values that rounded
+//!   to `high` (rounded) and a truncated normal's that rounded onto or past a bound move one
+//!   ulp inward, so truncated normals lie strictly inside `(low, high)`.
 
 use std::ops::Range;
 
