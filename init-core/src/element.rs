@@ -1,19 +1,46 @@
 //! Element types a parameter can hold.
 
 use rand::Rng;
-use rand_distr::{Distribution as _, StandardNormal, uniform::SampleUniform};
+use rand_distr::{Distribution as _, StandardNormal};
 
 pub(crate) mod sealed {
     use crate::keyed::Keyed;
+    use rand_distr::uniform::SampleUniform;
 
     /// Per-type kernels of keyed fills (f32 computes in f32, four values per Philox counter;
-    /// f64 in f64, two).
+    /// f64 in f64, two; f16 and bf16 take the f32 kernel's values and round them).
     pub trait Sealed: Sized {
+        /// The type values are computed in: the type itself for f32 and f64, f32 for the
+        /// half-precision types.
+        type Compute: super::Float + SampleUniform;
+        /// Whether this is a half-precision type (values computed in f32, rounded once, then
+        /// kept off the bounds of truncated normals and below a uniform's upper bound).
+        const NARROW: bool;
+        /// Rounds a computed value to this type (the identity for f32 and f64).
+        fn from_compute(v: Self::Compute) -> Self;
+        /// Rounds `src` into `out` (same length), as `from_compute` does one by one.
+        fn from_compute_slice(src: &[Self::Compute], out: &mut [Self]) {
+            for (x, &v) in out.iter_mut().zip(src) {
+                *x = Self::from_compute(v);
+            }
+        }
+        /// The smallest value of this type above `self`.
+        fn next_up(self) -> Self;
         /// Writes elements `start..` of `keyed` into `out`.
         fn keyed_write(keyed: &Keyed, key: [u32; 2], start: u64, out: &mut [Self]);
     }
 
     impl Sealed for f32 {
+        type Compute = f32;
+        const NARROW: bool = false;
+        #[inline(always)]
+        fn from_compute(v: f32) -> Self {
+            v
+        }
+        #[inline]
+        fn next_up(self) -> Self {
+            f32::next_up(self)
+        }
         #[inline(always)]
         fn keyed_write(keyed: &Keyed, key: [u32; 2], start: u64, out: &mut [Self]) {
             keyed.write_f32(key, start, out);
@@ -21,6 +48,16 @@ pub(crate) mod sealed {
     }
 
     impl Sealed for f64 {
+        type Compute = f64;
+        const NARROW: bool = false;
+        #[inline(always)]
+        fn from_compute(v: f64) -> Self {
+            v
+        }
+        #[inline]
+        fn next_up(self) -> Self {
+            f64::next_up(self)
+        }
         #[inline(always)]
         fn keyed_write(keyed: &Keyed, key: [u32; 2], start: u64, out: &mut [Self]) {
             keyed.write_f64(key, start, out);
@@ -28,18 +65,38 @@ pub(crate) mod sealed {
     }
 }
 
-/// A floating-point element type: `f32` or `f64`.
+/// The type an element's values are computed in (f32 for `f16` and `bf16`).
+pub(crate) type Compute<F> = <F as sealed::Sealed>::Compute;
+
+/// A floating-point element type: `f32` or `f64`, and with the feature `half` also
+/// `half::f16` and `half::bf16`.
 ///
 /// Sampling happens in the element's own precision where rand_distr offers it (uniform);
 /// rand_distr's standard normal is a f64 ziggurat for both types, and the truncated normal is
 /// sampled in f64 for its tail arithmetic, then rounded once.
+///
+/// Half precision (feature `half`): **sampled in f32, rounded once.** Every value of an `f16`
+/// or `bf16` parameter is the value an `f32` parameter of the same shape would get from the
+/// same scheme and the same randomness (the same seed and path for keyed fills, the same rng
+/// state for [`fill`](crate::Init::fill)), rounded to nearest (ties to even) once; orthogonal
+/// matrices are factored in f32, sparse and normal draws scaled in f32, constants rounded to f32
+/// and then to the half type. Two promises are kept after rounding, with a one-ulp move inward
+/// where rounding broke them (the only values that differ from the rounded f32 ones):
+/// - a uniform on `[low, high)` stays below `high` rounded to the type (as f32 and f64 do);
+/// - a truncated normal on `[low, high]` never takes a value on a bound or beyond: every value
+///   lies strictly between `low` and `high`. A truncation interval holding no value of the type
+///   strictly inside is an [`ErrorKind::NotRepresentable`](crate::ErrorKind::NotRepresentable)
+///   error, as are derived values above the type's largest finite value (65504 for `f16`),
+///   never an infinity.
+///
+/// Rounding moves a value by at most 2⁻¹¹ of its magnitude for `f16` and 2⁻⁸ for `bf16`
+/// (subnormal `f16`s, below 6.1e-5, by at most 2⁻²⁵ absolute).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a floating-point element: parameters hold `f32` or `f64`",
     label = "integer and other element types are refused"
 )]
 pub trait Float:
     sealed::Sealed
-    + SampleUniform
     + Copy
     + PartialOrd
     + std::ops::Add<Output = Self>
@@ -55,17 +112,18 @@ pub trait Float:
     const MAX: f64;
     /// Zero.
     const ZERO: Self;
-    /// Rounds an f64 to this type.
+    /// Rounds an f64 to this type (half types: to f32, then to the type).
     fn from_f64(v: f64) -> Self;
     /// Widens to f64.
     fn to_f64(self) -> f64;
     /// The largest value of this type below `self` (for half-open ranges).
     fn next_down(self) -> Self;
-    /// A `rows × cols` orthogonal matrix, row-major, factored in this type.
+    /// A `rows × cols` orthogonal matrix, row-major, factored in this type (half types: in
+    /// f32, then rounded).
     #[doc(hidden)]
     #[cfg(feature = "orthogonal")]
     fn orthogonal<R: Rng + ?Sized>(rows: usize, cols: usize, rng: &mut R) -> Vec<Self>;
-    /// One draw from N(0, 1) in this type.
+    /// One draw from N(0, 1) in this type (half types: an f32 draw, rounded).
     fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> Self;
 }
 
@@ -118,5 +176,197 @@ impl Float for f64 {
     #[inline]
     fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> Self {
         StandardNormal.sample(rng)
+    }
+}
+
+/// For the half types: the values of `F` strictly between `low` and `high`, as an inclusive
+/// range (`None` when there are none). `F::from_f64` rounds to one of the two values of `F`
+/// around a bound (or to the bound itself), so the next value inward is the first one inside.
+pub(crate) fn strict_interior<F: Float>(low: f64, high: f64) -> Option<(F, F)> {
+    let (l, h) = (F::from_f64(low), F::from_f64(high));
+    let lo = if l.to_f64() > low { l } else { l.next_up() };
+    let hi = if h.to_f64() < high { h } else { h.next_down() };
+    (lo <= hi).then_some((lo, hi))
+}
+
+/// `x` moved into `[lo, hi]` (no NaN reaches here).
+#[inline]
+pub(crate) fn clamp_into<F: PartialOrd>(x: F, lo: F, hi: F) -> F {
+    if x < lo {
+        lo
+    } else if x > hi {
+        hi
+    } else {
+        x
+    }
+}
+
+/// `f16` and `bf16`: computed in f32, rounded once.
+#[cfg(feature = "half")]
+mod half_types {
+    use half::{bf16, f16};
+    use rand::Rng;
+
+    use super::{Float, sealed::Sealed};
+    use crate::keyed::Keyed;
+
+    /// Bit-level neighbours of a 16-bit float with a sign bit on top (f16, bf16): the next
+    /// value up and down, ±0 stepping to the smallest subnormal, ±∞ staying put beyond ∓MAX.
+    fn next_up_bits(bits: u16, inf: u16) -> u16 {
+        if bits & 0x7fff == 0 {
+            1
+        } else if bits & 0x8000 == 0 {
+            if bits == inf { bits } else { bits + 1 }
+        } else {
+            bits - 1
+        }
+    }
+
+    fn next_down_bits(bits: u16, inf: u16) -> u16 {
+        if bits & 0x7fff == 0 {
+            0x8001
+        } else if bits & 0x8000 == 0 {
+            bits - 1
+        } else if bits == inf | 0x8000 {
+            bits
+        } else {
+            bits + 1
+        }
+    }
+
+    macro_rules! half_float {
+        ($t:ident, $name:literal) => {
+            impl Sealed for $t {
+                type Compute = f32;
+                const NARROW: bool = true;
+                #[inline(always)]
+                fn from_compute(v: f32) -> Self {
+                    $t::from_f32(v)
+                }
+                /// half's slice conversion: the same rounding, vectorised (F16C for f16).
+                #[inline]
+                fn from_compute_slice(src: &[f32], out: &mut [Self]) {
+                    use half::slice::HalfFloatSliceExt as _;
+                    out.convert_from_f32_slice(src);
+                }
+                #[inline]
+                fn next_up(self) -> Self {
+                    if self.is_nan() {
+                        return self;
+                    }
+                    $t::from_bits(next_up_bits(self.to_bits(), $t::INFINITY.to_bits()))
+                }
+                #[inline(always)]
+                fn keyed_write(keyed: &Keyed, key: [u32; 2], start: u64, out: &mut [Self]) {
+                    keyed.write_narrow(key, start, out);
+                }
+            }
+
+            impl Float for $t {
+                const NAME: &'static str = $name;
+                const MAX: f64 = $t::MAX.to_f64_const();
+                const ZERO: Self = $t::ZERO;
+                #[inline]
+                fn from_f64(v: f64) -> Self {
+                    $t::from_f32(v as f32)
+                }
+                #[inline]
+                fn to_f64(self) -> f64 {
+                    $t::to_f64(self)
+                }
+                #[inline]
+                fn next_down(self) -> Self {
+                    if self.is_nan() {
+                        return self;
+                    }
+                    $t::from_bits(next_down_bits(self.to_bits(), $t::INFINITY.to_bits()))
+                }
+                #[cfg(feature = "orthogonal")]
+                fn orthogonal<R: Rng + ?Sized>(rows: usize, cols: usize, rng: &mut R) -> Vec<Self> {
+                    f32::orthogonal(rows, cols, rng)
+                        .into_iter()
+                        .map($t::from_f32)
+                        .collect()
+                }
+                #[inline]
+                fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> Self {
+                    $t::from_f32(f32::standard_normal(rng))
+                }
+            }
+
+            impl crate::target::Nested for $t {
+                type Elem = $t;
+                fn push_dims(_: &mut Vec<usize>) {}
+                fn visit(&mut self, f: &mut impl FnMut(&mut $t)) {
+                    f(self);
+                }
+                fn read(&self, f: &mut impl FnMut($t)) {
+                    f(*self);
+                }
+                fn zeroed() -> Self {
+                    $t::ZERO
+                }
+            }
+        };
+    }
+
+    half_float!(f16, "f16");
+    half_float!(bf16, "bf16");
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn neighbours() {
+            for t in [
+                0.0f32, -0.0, 1.0, -1.0, 6.1e-5, -3.0e-8, 65504.0, -65504.0, 0.1,
+            ] {
+                let x = f16::from_f32(t);
+                let (up, down) = (Sealed::next_up(x), Float::next_down(x));
+                assert!(up > x && down < x, "{t}");
+                // nothing of the type in between: adjacent in the total order of the bits
+                assert_eq!(Float::next_down(up).to_f64(), x.to_f64(), "{t}");
+                assert_eq!(Sealed::next_up(down).to_f64(), x.to_f64(), "{t}");
+                let y = bf16::from_f32(t);
+                let (up, down) = (Sealed::next_up(y), Float::next_down(y));
+                assert!(up > y && down < y, "{t}");
+                assert_eq!(Float::next_down(up).to_f64(), y.to_f64(), "{t}");
+            }
+            assert_eq!(Sealed::next_up(f16::ZERO).to_bits(), 1);
+            assert_eq!(Sealed::next_up(f16::NEG_ZERO).to_bits(), 1);
+            assert_eq!(Float::next_down(f16::ZERO).to_bits(), 0x8001);
+            assert_eq!(Sealed::next_up(f16::MAX), f16::INFINITY);
+            assert_eq!(Sealed::next_up(f16::NEG_INFINITY), f16::MIN);
+            assert_eq!(Float::next_down(f16::INFINITY), f16::MAX);
+            assert_eq!(Float::next_down(bf16::INFINITY), bf16::MAX);
+            assert_eq!(Sealed::next_up(f16::INFINITY), f16::INFINITY);
+            assert_eq!(<f16 as Float>::MAX, 65504.0);
+        }
+
+        #[test]
+        fn interior_is_strict() {
+            use crate::element::strict_interior;
+            // representable bounds: one ulp inward on both sides
+            let (lo, hi) = strict_interior::<f16>(-1.0, 1.0).unwrap();
+            assert_eq!(
+                (lo.to_f64(), hi.to_f64()),
+                (-1.0 + 1.0 / 2048.0, 1.0 - 1.0 / 2048.0)
+            );
+            // 0.1 is not representable: the nearest values inside
+            let (lo, hi) = strict_interior::<f16>(-0.1, 0.1).unwrap();
+            assert!(lo.to_f64() > -0.1 && Float::next_down(lo).to_f64() < -0.1);
+            assert!(hi.to_f64() < 0.1 && Sealed::next_up(hi).to_f64() > 0.1);
+            // infinite bounds: the finite range
+            let (lo, hi) = strict_interior::<f16>(f64::NEG_INFINITY, f64::INFINITY).unwrap();
+            assert_eq!((lo, hi), (f16::MIN, f16::MAX));
+            // a tiny interval around zero holds only zero
+            let (lo, hi) = strict_interior::<f16>(-1e-9, 1e-9).unwrap();
+            assert_eq!((lo.to_f64(), hi.to_f64()), (0.0, 0.0));
+            // adjacent values hold nothing strictly between them
+            assert_eq!(strict_interior::<f16>(1.0, 1.0 + 1.0 / 1024.0), None);
+            assert_eq!(strict_interior::<bf16>(1.0, 1.0 + 1.0 / 128.0), None);
+            assert!(strict_interior::<bf16>(1.0, 1.0 + 1.0 / 64.0).is_some());
+        }
     }
 }

@@ -3,7 +3,8 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use crate::element::Float;
+use crate::element::sealed::Sealed as _;
+use crate::element::{Compute, Float, clamp_into, strict_interior};
 use crate::error::{ErrorKind, InitError};
 use crate::init::Init;
 use crate::resolve::{ElementDistribution, Grid, Plan};
@@ -17,7 +18,9 @@ impl Init {
     /// `target` is any ndarray `ArrayBase<S, D>` with `S: DataMut` of `f32` or `f64` (owned,
     /// views, non-contiguous and transposed views, any dimension), a `Vec`, a slice, or nested
     /// fixed-size arrays (see [`Target`]). A target with zero elements is left untouched and is
-    /// not an error (its parameters are still checked).
+    /// not an error (its parameters are still checked). With the feature `half`, `f16` and
+    /// `bf16` targets get the values an `f32` target would get from the same rng state, rounded
+    /// once (see [`Float`]).
     ///
     /// ```
     /// use init_core::Init;
@@ -75,19 +78,21 @@ impl Init {
             #[cfg(feature = "orthogonal")]
             Plan::Orthogonal { grid, value } => {
                 self.convert::<T::Elem>("gain", value)?;
-                let q = T::Elem::orthogonal(grid.rows, grid.cols, rng);
-                let (cols, gain) = (grid.cols, T::Elem::from_f64(value));
-                write_grid(target, &grid, |r, c, _| q[r * cols + c] * gain);
+                let q = Compute::<T::Elem>::orthogonal(grid.rows, grid.cols, rng);
+                let (cols, gain) = (grid.cols, Compute::<T::Elem>::from_f64(value));
+                write_grid(target, &grid, |r, c, _| {
+                    T::Elem::from_compute(q[r * cols + c] * gain)
+                });
                 Ok(())
             }
             #[cfg(feature = "orthogonal")]
             Plan::DeltaOrthogonal { grid, value } => {
                 self.convert::<T::Elem>("gain", value)?;
-                let q = T::Elem::orthogonal(grid.rows, grid.cols, rng);
-                let (cols, gain) = (grid.cols, T::Elem::from_f64(value));
+                let q = Compute::<T::Elem>::orthogonal(grid.rows, grid.cols, rng);
+                let (cols, gain) = (grid.cols, Compute::<T::Elem>::from_f64(value));
                 write_grid(target, &grid, |o, i, centre| {
                     if centre {
-                        q[o * cols + i] * gain
+                        T::Elem::from_compute(q[o * cols + i] * gain)
                     } else {
                         T::Elem::ZERO
                     }
@@ -96,7 +101,7 @@ impl Init {
             }
             Plan::Sparse { grid, zeros, std } => {
                 self.convert::<T::Elem>("value range", 40.0 * std)?;
-                let s = T::Elem::from_f64(std);
+                let s = Compute::<T::Elem>::from_f64(std);
                 // The zero positions first, column by column, then the values in logical order.
                 let mut zero = vec![false; grid.rows * grid.cols];
                 for c in 0..grid.cols {
@@ -108,7 +113,7 @@ impl Init {
                     if zero[r * grid.cols + c] {
                         T::Elem::ZERO
                     } else {
-                        T::Elem::standard_normal(rng) * s
+                        T::Elem::from_compute(Compute::<T::Elem>::standard_normal(rng) * s)
                     }
                 });
                 Ok(())
@@ -137,17 +142,30 @@ impl Init {
         })
     }
 
-    /// Checks that every value the distribution can take, and a uniform's width, fit in `F`.
+    /// Checks that every value the distribution can take, and a uniform's width, fit in `F`;
+    /// for the half types, also that a truncated normal has values strictly inside its bounds.
     pub(crate) fn check_representable<F: Float>(
         &self,
         d: &ElementDistribution,
     ) -> Result<(), InitError> {
         self.convert::<F>("value range", d.magnitude())?;
-        if let ElementDistribution::Uniform { low, high } = *d {
-            let (lo, hi) = (F::from_f64(low), F::from_f64(high));
-            if !(lo < hi && (hi.to_f64() - lo.to_f64()) <= F::MAX) {
-                return Err(self.range_error::<F>(low, high));
+        match *d {
+            ElementDistribution::Uniform { low, high } => {
+                let (lo, hi) = (F::from_f64(low), F::from_f64(high));
+                if !(lo < hi && (hi.to_f64() - lo.to_f64()) <= F::MAX) {
+                    return Err(self.range_error::<F>(low, high));
+                }
             }
+            ElementDistribution::TruncatedNormal { low, high, .. }
+                if F::NARROW && strict_interior::<F>(low, high).is_none() =>
+            {
+                return Err(self.err(ErrorKind::NotRepresentable {
+                    what: "truncation interval (no value strictly inside)",
+                    value: high - low,
+                    dtype: F::NAME,
+                }));
+            }
+            _ => {}
         }
         Ok(())
     }
@@ -169,14 +187,31 @@ impl Init {
                 target.for_each_mut(|x| *x = v);
             }
             ElementDistribution::Uniform { low, high } => {
-                let (lo, hi) = (T::Elem::from_f64(low), T::Elem::from_f64(high));
+                let (lo, hi) = (
+                    Compute::<T::Elem>::from_f64(low),
+                    Compute::<T::Elem>::from_f64(high),
+                );
                 let uniform = rand_distr::Uniform::new(lo, hi)
                     .map_err(|_| self.range_error::<T::Elem>(low, high))?;
-                target.for_each_mut(|x| *x = uniform.sample(rng));
+                if T::Elem::NARROW {
+                    // rounding may reach `high` rounded: one ulp below it instead
+                    let below = T::Elem::from_f64(high).next_down();
+                    let min = T::Elem::from_f64(-T::Elem::MAX);
+                    target.for_each_mut(|x| {
+                        *x = clamp_into(T::Elem::from_compute(uniform.sample(rng)), min, below);
+                    });
+                } else {
+                    target.for_each_mut(|x| *x = T::Elem::from_compute(uniform.sample(rng)));
+                }
             }
             ElementDistribution::Normal { mean, std } => {
-                let (m, s) = (T::Elem::from_f64(mean), T::Elem::from_f64(std));
-                target.for_each_mut(|x| *x = T::Elem::standard_normal(rng) * s + m);
+                let (m, s) = (
+                    Compute::<T::Elem>::from_f64(mean),
+                    Compute::<T::Elem>::from_f64(std),
+                );
+                target.for_each_mut(|x| {
+                    *x = T::Elem::from_compute(Compute::<T::Elem>::standard_normal(rng) * s + m);
+                });
             }
             ElementDistribution::TruncatedNormal {
                 mean,
@@ -187,11 +222,18 @@ impl Init {
                 let tn = TruncatedStandardNormal::new((low - mean) / std, (high - mean) / std);
                 // Sampled in f64 (tail arithmetic), clamped against the last-bit rounding of
                 // mean + std·z, then rounded once: rounding is monotone, so the value stays
-                // within the bounds as rounded to the element type.
-                target.for_each_mut(|x| {
+                // within the bounds as rounded to the element type. The half types round the
+                // f32 value, then step off the bounds (`check_representable` saw room inside).
+                let draw = |rng: &mut R| {
                     let v = (mean + std * tn.sample(rng)).clamp(low, high);
-                    *x = T::Elem::from_f64(v);
-                });
+                    T::Elem::from_compute(Compute::<T::Elem>::from_f64(v))
+                };
+                match strict_interior::<T::Elem>(low, high) {
+                    Some((lo, hi)) if T::Elem::NARROW => {
+                        target.for_each_mut(|x| *x = clamp_into(draw(rng), lo, hi));
+                    }
+                    _ => target.for_each_mut(|x| *x = draw(rng)),
+                }
             }
         }
         Ok(())

@@ -15,6 +15,10 @@
 //! - structured schemes (orthogonal, sparse, …) draw their whole parameter from the sequential
 //!   Philox stream at counters `(n mod 2³², n div 2³², 0, 1)`, n = 0, 1, …: a pure function of
 //!   (seed, path, shape).
+//! - `f16` and `bf16` parameters (feature `half`), element-wise and structured: the f32
+//!   parameter's values rounded to nearest (ties to even) once; a uniform's values that rounded
+//!   to `high` (rounded) and a truncated normal's that rounded onto or past a bound move one
+//!   ulp inward, so truncated normals lie strictly inside `(low, high)`.
 
 use std::ops::Range;
 
@@ -161,6 +165,39 @@ impl Keyed {
     #[inline(always)]
     pub(crate) fn write<F: Float>(&self, key: [u32; 2], start: u64, out: &mut [F]) {
         F::keyed_write(self, key, start, out);
+    }
+
+    /// The kernel of the half types (`f16`, `bf16`): the f32 kernel's values in chunks,
+    /// rounded once, then moved one ulp inward where rounding reached a bound (a uniform's
+    /// `high`; either bound of a truncated normal, which stays strictly inside). Bounds without
+    /// values strictly inside were refused by `check_representable`.
+    #[cfg(feature = "half")]
+    #[inline(always)]
+    pub(crate) fn write_narrow<F: Float + crate::element::sealed::Sealed<Compute = f32>>(
+        &self,
+        key: [u32; 2],
+        start: u64,
+        out: &mut [F],
+    ) {
+        const CHUNK: usize = 256;
+        let bounds = match *self {
+            Keyed::Uniform { .. } => Some((F::from_f64(-F::MAX), self.upper::<F>().next_down())),
+            Keyed::Truncated { low, high, .. } => crate::element::strict_interior::<F>(low, high),
+            Keyed::Constant(_) | Keyed::Normal { .. } => None,
+        };
+        let mut buf = [0.0f32; CHUNK];
+        let mut i = start;
+        for chunk in out.chunks_mut(CHUNK) {
+            let buf = &mut buf[..chunk.len()];
+            self.write_f32(key, i, buf);
+            F::from_compute_slice(buf, chunk);
+            if let Some((lo, hi)) = bounds {
+                for x in chunk.iter_mut() {
+                    *x = crate::element::clamp_into(*x, lo, hi);
+                }
+            }
+            i += chunk.len() as u64;
+        }
     }
 
     /// The f64 kernel: whole pairs in batches of [`philox::LANES`] (a loop over lanes that

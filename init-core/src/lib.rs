@@ -30,6 +30,8 @@
 //! Cargo features (default on): `orthogonal` brings the QR-based schemes
 //! ([`Init::orthogonal`], [`Init::delta_orthogonal`]) through faer, with it off they do not
 //! exist; `rayon` fills large keyed parameters in parallel, with the same values either way.
+//! Off by default, `half` adds `half::f16` and `half::bf16` elements (sampled in f32,
+//! rounded once: see [`Float`]) and re-exports the `half` crate.
 
 /// The candle version the `candle` feature is built on: `candle_core::Tensor` and
 /// `candle_core::Var` of any float dtype are [`Parameter`]s (values generated in f32, converted
@@ -42,6 +44,8 @@ pub use candle_core;
 /// [`Target`]s filled in logical row-major order, like an ndarray of the same shape.
 #[cfg(feature = "nalgebra")]
 pub use nalgebra;
+#[cfg(feature = "half")]
+pub use half;
 pub use ndarray;
 pub use rand;
 pub use rand_distr;

@@ -115,6 +115,15 @@ mod tests {
                 let mut got32 = vec![0.0f32; 1001];
                 write_on(p, &keyed, key, 7, &mut got32);
                 assert_eq!(got32, want32, "{init} {p:?} f32");
+                #[cfg(feature = "half")]
+                {
+                    let bits = |v: &[half::f16]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                    let mut want16 = vec![half::f16::ZERO; 1001];
+                    write_on(Path::Portable, &keyed, key, 7, &mut want16);
+                    let mut got16 = vec![half::f16::ZERO; 1001];
+                    write_on(p, &keyed, key, 7, &mut got16);
+                    assert_eq!(bits(&got16), bits(&want16), "{init} {p:?} f16");
+                }
             }
         }
     }
