@@ -44,6 +44,8 @@ pub use candle_core;
 /// [`Target`]s filled in logical row-major order, like an ndarray of the same shape.
 #[cfg(feature = "nalgebra")]
 pub use nalgebra;
+/// The half version the `half` feature is built on: arrays of `half::f16` and `half::bf16`
+/// are parameters, their values sampled in f32 and rounded once (see [`Float`]).
 #[cfg(feature = "half")]
 pub use half;
 pub use ndarray;
