@@ -6,44 +6,32 @@
 //! Run with `cargo run --example candle_mlp --features candle`.
 
 use weight_init::candle_core::{self, Device, Tensor};
-use weight_init::{Construct, Init, InitError, Initialize, report};
+use weight_init::{Build, Init, Initialize, report};
 
-/// Weights are `(out, in)`, as PyTorch and candle-nn store them: `y = x Wᵀ + b`.
-#[derive(Initialize)]
-struct Mlp {
-    #[init(he_normal)]
-    w1: Tensor,
-    #[init(zeros)]
-    b1: Tensor,
-    #[init(he_normal)]
-    w2: Tensor,
-    #[init(zeros)]
-    b2: Tensor,
-    #[init(glorot_uniform)]
-    w3: Tensor,
-    #[init(torch_default, fans_of = w3)]
-    b3: Tensor,
-}
-
-/// Builds every parameter zero with its shape on `device`, then initialises it from `seed`.
-fn build(
+/// The sizes the shapes are computed from.
+struct Sizes {
     input: usize,
     hidden: usize,
     output: usize,
-    device: &Device,
-    seed: u64,
-) -> Result<Mlp, InitError> {
-    let zeros = |shape: &[usize]| <Tensor as Construct<Device>>::zeros(shape, device);
-    let mut mlp = Mlp {
-        w1: zeros(&[hidden, input])?,
-        b1: zeros(&[hidden])?,
-        w2: zeros(&[hidden, hidden])?,
-        b2: zeros(&[hidden])?,
-        w3: zeros(&[output, hidden])?,
-        b3: zeros(&[output])?,
-    };
-    mlp.init_seeded(seed)?;
-    Ok(mlp)
+}
+
+/// Weights are `(out, in)`, as PyTorch and candle-nn store them: `y = x Wᵀ + b`. `Build` creates
+/// each parameter zero with its `shape` on the device given, then initialises it.
+#[derive(Initialize)]
+#[init(config = Sizes)]
+struct Mlp {
+    #[init(he_normal, shape = (cfg.hidden, cfg.input))]
+    w1: Tensor,
+    #[init(zeros, shape = cfg.hidden)]
+    b1: Tensor,
+    #[init(he_normal, shape = (cfg.hidden, cfg.hidden))]
+    w2: Tensor,
+    #[init(zeros, shape = cfg.hidden)]
+    b2: Tensor,
+    #[init(glorot_uniform, shape = (cfg.output, cfg.hidden))]
+    w3: Tensor,
+    #[init(torch_default, fans_of = w3, shape = cfg.output)]
+    b3: Tensor,
 }
 
 fn linear(x: &Tensor, w: &Tensor, b: &Tensor) -> candle_core::Result<Tensor> {
@@ -71,7 +59,12 @@ fn rms_of(t: &Tensor) -> candle_core::Result<f64> {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (input, hidden, output, batch) = (256, 512, 10, 128);
     let device = Device::Cpu;
-    let mlp = build(input, hidden, output, &device, 42)?;
+    let sizes = Sizes {
+        input,
+        hidden,
+        output,
+    };
+    let mlp = Mlp::build(&sizes, &device, 42)?;
     print!("{}", report(&mlp)?);
 
     // a batch of standard normal inputs, keyed like the parameters

@@ -9,13 +9,16 @@
 //! Run with `cargo run --example nalgebra_typed --features nalgebra`.
 
 use weight_init::nalgebra::{DMatrix, SMatrix, SVector};
-use weight_init::{Init, Initialize, report};
+use weight_init::{Build, Init, Initialize, report};
 
 const IN: usize = 32;
 const HIDDEN: usize = 64;
 const OUT: usize = 10;
 
+/// Every shape is in the type, so the model is built without a configuration (`config = ()`,
+/// no `shape = ...`).
 #[derive(Initialize)]
+#[init(config = ())]
 struct Net {
     #[init(he_normal)]
     w1: SMatrix<f32, HIDDEN, IN>,
@@ -32,17 +35,6 @@ struct Net {
 }
 
 impl Net {
-    fn zeros() -> Self {
-        Net {
-            w1: SMatrix::zeros(),
-            b1: SVector::zeros(),
-            w2: SMatrix::zeros(),
-            b2: SVector::zeros(),
-            w3: SMatrix::zeros(),
-            b3: SVector::zeros(),
-        }
-    }
-
     fn forward(&self, x: &SVector<f32, IN>) -> [f32; 3] {
         let relu = |v: f32| v.max(0.0);
         let h1 = (self.w1 * x + self.b1).map(relu);
@@ -53,8 +45,7 @@ impl Net {
 }
 
 fn main() -> Result<(), weight_init::InitError> {
-    let mut net = Net::zeros();
-    net.init_seeded(42)?;
+    let net = Net::build(&(), &(), 42)?;
     print!("{}", report(&net)?);
 
     // 512 standard normal inputs, one per row, keyed like the parameters

@@ -6,7 +6,7 @@
 #![allow(dead_code)]
 
 use ndarray::{Array1, Array2};
-use weight_init::{Construct, InitError, Initialize};
+use weight_init::{Build, InitError, Initialize};
 
 /// Sizes of the model.
 #[derive(Clone, Copy, Debug)]
@@ -28,39 +28,45 @@ pub const CONFIG: Config = Config {
     layers: LAYERS,
 };
 
+/// Built from its width (`cfg` is the `&usize`).
 #[derive(Initialize)]
+#[init(config = usize)]
 pub struct LayerNorm {
-    #[init(ones)]
+    #[init(ones, shape = *cfg)]
     pub weight: Array1<f32>,
-    #[init(zeros)]
+    #[init(zeros, shape = *cfg)]
     pub bias: Array1<f32>,
 }
 
 #[derive(Initialize)]
+#[init(config = usize)]
 pub struct Attention {
-    #[init(glorot_uniform)]
+    #[init(glorot_uniform, shape = (*cfg, *cfg))]
     pub w_q: Array2<f32>,
-    #[init(glorot_uniform)]
+    #[init(glorot_uniform, shape = (*cfg, *cfg))]
     pub w_k: Array2<f32>,
-    #[init(glorot_uniform)]
+    #[init(glorot_uniform, shape = (*cfg, *cfg))]
     pub w_v: Array2<f32>,
-    #[init(normal(std = 0.02), scale = 1.0 / (2.0 * LAYERS as f64).sqrt())]
+    #[init(normal(std = 0.02), scale = 1.0 / (2.0 * LAYERS as f64).sqrt(), shape = (*cfg, *cfg))]
     pub w_o: Array2<f32>,
 }
 
 #[derive(Initialize)]
+#[init(config = usize)]
 pub struct Mlp {
-    #[init(he_normal(truncated))]
+    #[init(he_normal(truncated), shape = (4 * *cfg, *cfg))]
     pub fc_w: Array2<f32>,
-    #[init(torch_default, fans_of = fc_w)]
+    #[init(torch_default, fans_of = fc_w, shape = 4 * *cfg)]
     pub fc_b: Array1<f32>,
-    #[init(he_uniform)]
+    #[init(he_uniform, shape = (*cfg, 4 * *cfg))]
     pub proj_w: Array2<f32>,
-    #[init(zeros)]
+    #[init(zeros, shape = *cfg)]
     pub proj_b: Array1<f32>,
 }
 
+/// Every part built from the same width.
 #[derive(Initialize)]
+#[init(config = usize)]
 pub struct Block {
     pub ln1: LayerNorm,
     pub attn: Attention,
@@ -69,69 +75,31 @@ pub struct Block {
 }
 
 #[derive(Initialize)]
+#[init(config = Config)]
 pub struct TinyTransformer {
-    #[init(normal(std = 0.02))]
+    #[init(normal(std = 0.02), shape = (cfg.vocab, cfg.d))]
     pub tok_emb: Array2<f32>,
-    #[init(truncated_normal(std = 0.02, sigmas = 2))]
+    #[init(truncated_normal(std = 0.02, sigmas = 2), shape = (cfg.ctx, cfg.d))]
     pub pos_emb: Array2<f32>,
+    #[init(config = cfg.d, len = cfg.layers)]
     pub blocks: Vec<Block>,
+    #[init(config = cfg.d)]
     pub ln_f: LayerNorm,
-    #[init(orthogonal)]
+    #[init(orthogonal, shape = (cfg.vocab, cfg.d))]
     pub head_w: Array2<f32>,
     /// An f64 parameter, so that both element types go through the files.
-    #[init(uniform(-0.1, 0.1))]
+    #[init(uniform(-0.1, 0.1), shape = cfg.vocab)]
     pub head_b: Array1<f64>,
 }
 
-fn zeros<P: Construct<()>>(shape: &[usize]) -> Result<P, InitError> {
-    P::zeros(shape, &())
-}
-
-impl LayerNorm {
-    fn zeros(d: usize) -> Result<Self, InitError> {
-        Ok(LayerNorm {
-            weight: zeros(&[d])?,
-            bias: zeros(&[d])?,
-        })
-    }
-}
-
 impl TinyTransformer {
-    /// Every parameter zero, with its shape.
+    /// Every parameter zero, with its shape ([`Build::zeroed`]).
     pub fn zeros(c: &Config) -> Result<Self, InitError> {
-        let d = c.d;
-        let block = || -> Result<Block, InitError> {
-            Ok(Block {
-                ln1: LayerNorm::zeros(d)?,
-                attn: Attention {
-                    w_q: zeros(&[d, d])?,
-                    w_k: zeros(&[d, d])?,
-                    w_v: zeros(&[d, d])?,
-                    w_o: zeros(&[d, d])?,
-                },
-                ln2: LayerNorm::zeros(d)?,
-                mlp: Mlp {
-                    fc_w: zeros(&[4 * d, d])?,
-                    fc_b: zeros(&[4 * d])?,
-                    proj_w: zeros(&[d, 4 * d])?,
-                    proj_b: zeros(&[d])?,
-                },
-            })
-        };
-        Ok(TinyTransformer {
-            tok_emb: zeros(&[c.vocab, d])?,
-            pos_emb: zeros(&[c.ctx, d])?,
-            blocks: (0..c.layers).map(|_| block()).collect::<Result<_, _>>()?,
-            ln_f: LayerNorm::zeros(d)?,
-            head_w: zeros(&[c.vocab, d])?,
-            head_b: zeros(&[c.vocab])?,
-        })
+        Self::zeroed(c, &())
     }
 
-    /// The model keyed by `seed` ([`Initialize::init_seeded`]).
+    /// The model keyed by `seed` ([`Build::build`]).
     pub fn seeded(c: &Config, seed: u64) -> Result<Self, InitError> {
-        let mut m = Self::zeros(c)?;
-        m.init_seeded(seed)?;
-        Ok(m)
+        Self::build(c, &(), seed)
     }
 }
