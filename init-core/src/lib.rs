@@ -39,15 +39,15 @@
 /// on a `candle_core::Device`.
 #[cfg(feature = "candle")]
 pub use candle_core;
+/// The half version the `half` feature is built on: arrays of `half::f16` and `half::bf16`
+/// are parameters, their values sampled in f32 and rounded once (see [`Float`]).
+#[cfg(feature = "half")]
+pub use half;
 /// The nalgebra version the `nalgebra` feature is built on: its matrices (`DMatrix`, `SMatrix`,
 /// shape `(rows, cols)`) and vectors (`DVector`, `SVector`, shape `(n,)`) of `f32`/`f64` are
 /// [`Target`]s filled in logical row-major order, like an ndarray of the same shape.
 #[cfg(feature = "nalgebra")]
 pub use nalgebra;
-/// The half version the `half` feature is built on: arrays of `half::f16` and `half::bf16`
-/// are parameters, their values sampled in f32 and rounded once (see [`Float`]).
-#[cfg(feature = "half")]
-pub use half;
 pub use ndarray;
 pub use rand;
 pub use rand_distr;
