@@ -31,6 +31,15 @@
 //! ([`Init::orthogonal`], [`Init::delta_orthogonal`]) through faer, with it off they do not
 //! exist; `rayon` fills large keyed parameters in parallel, with the same values either way.
 
+/// The `burn-core` this crate is built on (feature `burn`): `Param<Tensor<D>>` is a
+/// [`Parameter`].
+#[cfg(feature = "burn")]
+pub use burn_core;
+/// The `burn-tensor` this crate is built on (feature `burn`): a float `Tensor<D>` is a
+/// [`Parameter`] (values generated in f32, uploaded in the tensor's dtype to its own device) and
+/// [`Construct`]s on a `burn_tensor::Device`.
+#[cfg(feature = "burn")]
+pub use burn_tensor;
 pub use ndarray;
 pub use rand;
 pub use rand_distr;
@@ -38,6 +47,7 @@ pub use rand_distr;
 pub mod depth;
 mod element;
 mod error;
+mod ext;
 mod fans;
 mod fill;
 mod gain;

@@ -1,0 +1,2 @@
+#[cfg(feature = "burn")]
+pub(crate) mod burn;
