@@ -33,6 +33,15 @@
 //! Off by default, `half` adds `half::f16` and `half::bf16` elements (sampled in f32,
 //! rounded once: see [`Float`]) and re-exports the `half` crate.
 
+/// The `burn-core` this crate is built on (feature `burn`): `Param<Tensor<D>>` is a
+/// [`Parameter`].
+#[cfg(feature = "burn")]
+pub use burn_core;
+/// The `burn-tensor` this crate is built on (feature `burn`): a float `Tensor<D>` is a
+/// [`Parameter`] (values generated in f32, uploaded in the tensor's dtype to its own device) and
+/// [`Construct`]s on a `burn_tensor::Device`.
+#[cfg(feature = "burn")]
+pub use burn_tensor;
 /// The candle version the `candle` feature is built on: `candle_core::Tensor` and
 /// `candle_core::Var` of any float dtype are [`Parameter`]s (values generated in f32, converted
 /// to the tensor's dtype on upload; integer dtypes refused) and [`Construct`] zero `F32` tensors
