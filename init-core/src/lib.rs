@@ -30,8 +30,11 @@
 //! Cargo features (default on): `orthogonal` brings the QR-based schemes
 //! ([`Init::orthogonal`], [`Init::delta_orthogonal`]) through faer, with it off they do not
 //! exist; `rayon` fills large keyed parameters in parallel, with the same values either way.
-//! Off by default, `half` adds `half::f16` and `half::bf16` elements (sampled in f32,
-//! rounded once: see [`Float`]) and re-exports the `half` crate.
+//! Off by default: `burn` (Burn's `Tensor<D>` and `Param<Tensor<D>>`; `burn-flex` adds Burn's
+//! flex CPU backend), `candle` (candle's `Tensor` and `Var`), `nalgebra` (its matrices and
+//! vectors), `half` (`f16`/`bf16` elements), `safetensors` and `npy` (the `export` module,
+//! when either is on). A model's fields are [`Parameter`]s; a model built from a configuration
+//! is [`Build`].
 
 /// The `burn-core` this crate is built on (feature `burn`): `Param<Tensor<D>>` is a
 /// [`Parameter`].
