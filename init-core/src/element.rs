@@ -92,7 +92,7 @@ pub(crate) type Compute<F> = <F as sealed::Sealed>::Compute;
 /// Rounding moves a value by at most 2⁻¹¹ of its magnitude for `f16` and 2⁻⁸ for `bf16`
 /// (subnormal `f16`s, below 6.1e-5, by at most 2⁻²⁵ absolute).
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a floating-point element: parameters hold `f32` or `f64`",
+    message = "`{Self}` is not a floating-point element: parameters hold `f32` or `f64` (and `f16`, `bf16` with the `half` feature)",
     label = "integer and other element types are refused"
 )]
 pub trait Float:

@@ -107,7 +107,7 @@ impl<F: Float> Target for Vec<F> {
 /// A scalar or a nest of fixed-size arrays of scalars; the building block of the `[T; N]`
 /// [`Target`] impl.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a floating-point element: parameters hold `f32` or `f64`",
+    message = "`{Self}` is not a floating-point element: parameters hold `f32` or `f64` (and `f16`, `bf16` with the `half` feature)",
     label = "integer and other element types are refused"
 )]
 pub trait Nested {
