@@ -398,3 +398,55 @@ fn sidecar_describes_every_tensor() {
         head.collect::<Vec<_>>().join(", ")
     )));
 }
+
+/// With the `half` feature: f16 and bf16 parameters are saved as safetensors `F16` / `BF16`
+/// bit for bit and load back exactly; `.npz` refuses them with an error naming the parameter.
+#[cfg(feature = "half")]
+#[test]
+fn half_precision_round_trips_through_safetensors() {
+    use weight_init::Build;
+    use weight_init::half::{bf16, f16};
+
+    #[derive(Initialize, Debug, PartialEq)]
+    #[init(config = ())]
+    struct Half {
+        #[init(he_normal, shape = (24, 16))]
+        w: Array2<f16>,
+        #[init(truncated_normal(std = 0.02, sigmas = 2), shape = 16)]
+        b: Array1<bf16>,
+    }
+
+    let model = Half::build(&(), &(), 5).unwrap();
+    let bytes = to_safetensors_bytes(&model).unwrap();
+    // the header (a little-endian u64 length, then JSON) names the half dtypes
+    let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    let header = std::str::from_utf8(&bytes[8..8 + n]).unwrap();
+    assert!(
+        header.contains(r#""w":{"dtype":"F16","shape":[24,16]"#),
+        "{header}"
+    );
+    assert!(
+        header.contains(r#""b":{"dtype":"BF16","shape":[16]"#),
+        "{header}"
+    );
+    // the data holds the values' own bits, little-endian
+    let data = &bytes[8 + n..];
+    assert_eq!(data.len(), (24 * 16 + 16) * 2);
+    let own: Vec<u8> = model
+        .w
+        .iter()
+        .flat_map(|x| x.to_bits().to_le_bytes())
+        .collect();
+    assert!(data.windows(own.len()).any(|w| w == own.as_slice()));
+
+    let mut back = Half::zeroed(&(), &()).unwrap();
+    from_safetensors_bytes(&mut back, &bytes).unwrap();
+    assert_eq!(back, model);
+
+    let err = save_npz(&model, dir("half").join("half.npz")).unwrap_err();
+    assert_eq!(err.path(), Some("w"));
+    assert!(
+        matches!(err.kind(), ErrorKind::DtypeMismatch { .. }),
+        "{err}"
+    );
+}
