@@ -15,7 +15,7 @@ configs=("default" "burn" "burn-flex" "candle" "nalgebra" "half" "safetensors,np
 [ $# -gt 0 ] && configs=("$@")
 
 cargo fetch --quiet
-printf '| features | clean `cargo build` (s) | crates compiled |\n|---|---:|---:|\n'
+printf '| features | clean `cargo build` (s) | units built (cargo fingerprints) |\n|---|---:|---:|\n'
 for c in "${configs[@]}"; do
   name=${c//,/_}
   dir="$out/$name"
