@@ -1,7 +1,8 @@
 //! Burn tensors and `Param`s as parameters (feature `burn-flex`): a derived model of Burn
 //! tensors gets bit for bit the values the same model of ndarray arrays gets (keyed and from an
 //! rng), on the tensor's own device, in its shape; he_normal follows its law; building checks the
-//! rank; the `Param`'s id survives; f64 tensors hold the f32 values widened; work that reads
+//! rank; the `Param`'s id survives; on an autodiff device a tensor or `Param` that required
+//! gradients still does, and gradients reach the new values; f64 tensors hold the f32 values widened; work that reads
 //! (LSUV) sees and rescales the values on the device.
 
 mod common;
@@ -332,4 +333,60 @@ fn lsuv_rescales_a_burn_param() {
     assert!((layer.variance - 1.0).abs() < lsuv.tol, "{report:?}");
     assert_eq!(m.w.id, id);
     assert_eq!(m.w.val().device(), device);
+}
+
+#[derive(Initialize)]
+struct Trainable {
+    #[init(he_normal)]
+    w: Param<Tensor<2>>,
+    #[init(normal(std = 0.1))]
+    t: Tensor<1>,
+}
+
+/// On an autodiff device, a `Param` and a bare tensor that required gradients still do after
+/// initialisation, the values are those of the plain device, and a backward pass through the
+/// new values gives each its gradient.
+#[test]
+fn require_grad_survives_on_an_autodiff_device() {
+    let plain = device();
+    let device = plain.clone().autodiff();
+    let mut m = Trainable {
+        w: Param::from_tensor(Tensor::<2>::zeros([6, 5], &device)),
+        t: Tensor::<1>::zeros([5], &device).require_grad(),
+    };
+    assert!(m.w.val().is_require_grad() && m.t.is_require_grad());
+    m.init_seeded(SEED).unwrap();
+    let (w, t) = (m.w.val(), m.t.clone());
+    assert!(w.is_autodiff() && t.is_autodiff());
+    assert!(w.is_require_grad(), "the Param lost require_grad");
+    assert!(t.is_require_grad(), "the tensor lost require_grad");
+    assert_eq!(w.device(), device);
+
+    let mut p = Trainable {
+        w: Param::from_tensor(Tensor::<2>::zeros([6, 5], &plain)),
+        t: Tensor::<1>::zeros([5], &plain),
+    };
+    p.init_seeded(SEED).unwrap();
+    assert_eq!(bits(&burn_values(&w)), bits(&burn_values(&p.w.val())));
+    assert_eq!(bits(&burn_values(&t)), bits(&burn_values(&p.t)));
+
+    // loss = sum(w · t): d/dw[i][j] = t[j], d/dt[j] = sum_i w[i][j]
+    let loss = w.clone().matmul(t.clone().reshape([5, 1])).sum();
+    let grads = loss.backward();
+    let gw = burn_values(&w.grad(&grads).expect("no gradient for the Param"));
+    let gt = burn_values(&t.grad(&grads).expect("no gradient for the tensor"));
+    let (wv, tv) = (burn_values(&w), burn_values(&t));
+    for i in 0..6 {
+        for j in 0..5 {
+            assert_eq!(gw[i * 5 + j], tv[j], "dloss/dw[{i}][{j}]");
+        }
+    }
+    for j in 0..5 {
+        let col: f32 = (0..6).map(|i| wv[i * 5 + j]).sum();
+        assert!(
+            (gt[j] - col).abs() <= 1e-5 * (1.0 + col.abs()),
+            "dloss/dt[{j}]: {} vs {col}",
+            gt[j]
+        );
+    }
 }
