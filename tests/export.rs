@@ -1,6 +1,7 @@
 //! Weights out and back in: safetensors and `.npz` / `.npy` round trips are bit-identical,
 //! names are PyTorch state-dict names, and strict loading refuses (naming the parameter, and
 //! leaving the model unchanged) a missing tensor, a wrong shape, a wrong dtype, an extra tensor.
+//! With `half`: f16/bf16 through safetensors, f16 through `.npy`/`.npz` as NumPy `float16`.
 
 #[path = "../examples/common/tiny_transformer.rs"]
 mod tiny_transformer;
@@ -400,7 +401,8 @@ fn sidecar_describes_every_tensor() {
 }
 
 /// With the `half` feature: f16 and bf16 parameters are saved as safetensors `F16` / `BF16`
-/// bit for bit and load back exactly; `.npz` refuses them with an error naming the parameter.
+/// bit for bit and load back exactly; `.npz` refuses bf16 (NumPy has no such type) with an
+/// error naming the parameter.
 #[cfg(feature = "half")]
 #[test]
 fn half_precision_round_trips_through_safetensors() {
@@ -444,9 +446,74 @@ fn half_precision_round_trips_through_safetensors() {
     assert_eq!(back, model);
 
     let err = save_npz(&model, dir("half").join("half.npz")).unwrap_err();
-    assert_eq!(err.path(), Some("w"));
+    assert_eq!(err.path(), Some("b"));
     assert!(
-        matches!(err.kind(), ErrorKind::DtypeMismatch { .. }),
+        matches!(err.kind(), ErrorKind::DtypeMismatch { got, .. } if got == "bf16"),
         "{err}"
     );
+    let err = save_npy(&model.b, dir("half").join("b.npy")).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::DtypeMismatch { got, .. } if got == "bf16"),
+        "{err}"
+    );
+}
+
+/// With the `half` feature: f16 parameters are NumPy `float16` (`'<f2'`) in `.npy` and `.npz`,
+/// bit for bit, and load back exactly; a file of another type is a mismatch naming both types.
+#[cfg(feature = "half")]
+#[test]
+fn f16_round_trips_through_npy_and_npz() {
+    use weight_init::Build;
+    use weight_init::half::f16;
+
+    #[derive(Initialize, Debug, PartialEq)]
+    #[init(config = ())]
+    struct Half {
+        #[init(he_normal, shape = (24, 16))]
+        w: Array2<f16>,
+        #[init(truncated_normal(std = 0.02, sigmas = 2), shape = 16)]
+        b: Array1<f16>,
+    }
+
+    let d = dir("f16_npy");
+    let model = Half::build(&(), &(), 9).unwrap();
+    save_npz(&model, d.join("half.npz")).unwrap();
+    let mut back = Half::zeroed(&(), &()).unwrap();
+    load_npz(&mut back, d.join("half.npz")).unwrap();
+    assert_eq!(back, model);
+
+    save_npy(&model.w, d.join("w.npy")).unwrap();
+    let bytes = std::fs::read(d.join("w.npy")).unwrap();
+    // magic, version 1.0, a u16 header length, the header, then the raw little-endian values
+    assert_eq!(&bytes[..8], b"\x93NUMPY\x01\x00");
+    let n = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+    let header = std::str::from_utf8(&bytes[10..10 + n]).unwrap();
+    assert!(header.contains("'descr': '<f2'"), "{header}");
+    assert!(header.contains("'shape': (24, 16)"), "{header}");
+    let own: Vec<u8> = model
+        .w
+        .iter()
+        .flat_map(|x| x.to_bits().to_le_bytes())
+        .collect();
+    assert_eq!(&bytes[10 + n..], own.as_slice());
+    let mut w = Array2::from_elem((24, 16), f16::ZERO);
+    load_npy(&mut w, d.join("w.npy")).unwrap();
+    assert_eq!(w, model.w);
+
+    // an f16 file into an f32 parameter, and an f32 file into an f16 one
+    let err = load_npy(&mut Array2::<f32>::zeros((24, 16)), d.join("w.npy")).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::DtypeMismatch { expected, got, .. } if expected == "f32" && got == "f16"),
+        "{err}"
+    );
+    save_npy(&vec![1.0f32; 16], d.join("f32.npy")).unwrap();
+    let err = load_npy(&mut Array1::from_elem(16, f16::ZERO), d.join("f32.npy")).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::DtypeMismatch { expected, got, .. } if expected == "f16" && got == "f32"),
+        "{err}"
+    );
+    // a truncated file is an error, not a panic
+    std::fs::write(d.join("short.npy"), &bytes[..bytes.len() - 3]).unwrap();
+    assert!(load_npy(&mut w, d.join("short.npy")).is_err());
+    assert_eq!(w, model.w, "a failed load changed the parameter");
 }

@@ -3,6 +3,7 @@
 //! statistics against the theory the sidecar states, compares the `.npz` bit for bit, and
 //! loads the state dict into the same model in PyTorch (`load_state_dict(strict=True)`) and
 //! runs it. Then a file whose values were scaled after initialisation must fail the check.
+//! With `half`, a model of f16 parameters goes through the same checks (no module to run).
 //!
 //! Python: `$WEIGHT_INIT_PYTHON`, else `target/py-venv/bin/python` (`python/setup-venv.sh`),
 //! else `python3`; it needs numpy, safetensors and torch. Without them the test says why and
@@ -58,17 +59,25 @@ fn run(py: &Path, args: &[&OsStr]) -> Output {
     out
 }
 
-#[test]
-fn python_reads_what_rust_writes() {
-    let py = match python() {
-        Ok(py) => py,
+/// The Python to run, or `None` after saying why the test is skipped; a missing Python fails
+/// when `WEIGHT_INIT_REQUIRE_PYTHON` is set.
+fn python_or_skip() -> Option<PathBuf> {
+    match python() {
+        Ok(py) => Some(py),
         Err(why) if std::env::var_os("WEIGHT_INIT_REQUIRE_PYTHON").is_some() => {
             panic!("WEIGHT_INIT_REQUIRE_PYTHON is set but {why}")
         }
         Err(why) => {
             println!("skipped: {why}");
-            return;
+            None
         }
+    }
+}
+
+#[test]
+fn python_reads_what_rust_writes() {
+    let Some(py) = python_or_skip() else {
+        return;
     };
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("python_roundtrip");
     std::fs::create_dir_all(&dir).unwrap();
@@ -137,4 +146,54 @@ fn python_reads_what_rust_writes() {
             .all(|l| l.starts_with("blocks.1.mlp.fc_w: ")),
         "a weight that was not scaled failed: {failures:?}"
     );
+}
+
+/// With the `half` feature: f16 parameters read from Python as `torch.float16` and NumPy
+/// `float16`, the `.npz` bit-identical to the safetensors file, the statistics of the rounded
+/// values against the scheme's theory.
+#[cfg(feature = "half")]
+#[test]
+fn python_reads_f16_from_rust() {
+    use ndarray::{Array1, Array2};
+    use weight_init::half::f16;
+    use weight_init::{Build, Initialize};
+
+    #[derive(Initialize)]
+    #[init(config = ())]
+    struct HalfNet {
+        #[init(he_normal, shape = (128, 96))]
+        w1: Array2<f16>,
+        #[init(truncated_normal(std = 0.02, sigmas = 2), shape = 128)]
+        b1: Array1<f16>,
+        #[init(glorot_uniform, shape = (10, 128))]
+        w2: Array2<f16>,
+    }
+
+    let Some(py) = python_or_skip() else {
+        return;
+    };
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("python_roundtrip_f16");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (st, npz, json) = (
+        dir.join("half.safetensors"),
+        dir.join("half.npz"),
+        dir.join("half.json"),
+    );
+    let model = HalfNet::build(&(), &(), 16).unwrap();
+    save_safetensors_with(&model, &st, &[]).unwrap();
+    save_npz(&model, &npz).unwrap();
+    std::fs::write(&json, sidecar_json(&model).unwrap()).unwrap();
+    let out = run(
+        &py,
+        &[
+            st.as_os_str(),
+            json.as_os_str(),
+            "--npz".as_ref(),
+            npz.as_os_str(),
+        ],
+    );
+    assert!(out.status.success(), "roundtrip.py failed on f16");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("3/3 arrays bit-identical"), "{stdout}");
+    assert_eq!(stdout.matches(" f16 ").count(), 3, "{stdout}");
 }

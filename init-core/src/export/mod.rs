@@ -25,8 +25,8 @@
 //! **Memory.** A file is built, or read, whole in memory: a model's size once more.
 //!
 //! **Half precision.** With the `half` feature, `f16` / `bf16` parameters are stored as
-//! safetensors `F16` / `BF16`; `.npy` / `.npz` hold `f32` and `f64` only (other elements are
-//! an [`ErrorKind::DtypeMismatch`]).
+//! safetensors `F16` / `BF16`; `.npy` / `.npz` hold `f32`, `f64` and `f16` (NumPy's `float16`),
+//! and a `bf16` parameter, which NumPy has no type for, is an [`ErrorKind::DtypeMismatch`].
 //!
 //! **Sidecar.** [`sidecar_json`] describes every tensor (name, shape, dtype, scheme, what the
 //! scheme promises for its shape, a few values) for checkers in other languages;

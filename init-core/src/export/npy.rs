@@ -16,10 +16,78 @@ use crate::model::Initialize;
 use crate::param::Parameter;
 
 /// The element types `.npy` holds here.
+#[cfg(not(feature = "half"))]
 const HOLDS: &str = "f32 or f64";
+/// The element types `.npy` holds here (NumPy has no bf16).
+#[cfg(feature = "half")]
+const HOLDS: &str = "f32, f64 or f16";
 
 fn holds(elem: Elem) -> bool {
-    matches!(elem, Elem::F32 | Elem::F64)
+    match elem {
+        Elem::F32 | Elem::F64 => true,
+        #[cfg(feature = "half")]
+        Elem::F16 => true,
+        #[cfg(feature = "half")]
+        Elem::Bf16 => false,
+    }
+}
+
+/// NumPy's `float16` (`'<f2'`) as an element of ndarray-npy's arrays, which know no `f16` of
+/// their own.
+#[cfg(feature = "half")]
+#[derive(Clone, Copy)]
+struct NpF16(half::f16);
+
+#[cfg(feature = "half")]
+impl ndarray_npy::WritableElement for NpF16 {
+    fn type_descriptor() -> py_literal::Value {
+        py_literal::Value::String("<f2".to_string())
+    }
+
+    fn write<W: std::io::Write>(&self, mut writer: W) -> Result<(), ndarray_npy::WriteDataError> {
+        writer
+            .write_all(&self.0.to_le_bytes())
+            .map_err(ndarray_npy::WriteDataError::Io)
+    }
+
+    fn write_slice<W: std::io::Write>(
+        slice: &[Self],
+        mut writer: W,
+    ) -> Result<(), ndarray_npy::WriteDataError> {
+        let bytes: Vec<u8> = slice.iter().flat_map(|x| x.0.to_le_bytes()).collect();
+        writer
+            .write_all(&bytes)
+            .map_err(ndarray_npy::WriteDataError::Io)
+    }
+}
+
+#[cfg(feature = "half")]
+impl ndarray_npy::ReadableElement for NpF16 {
+    fn read_to_end_exact_vec<R: std::io::Read>(
+        mut reader: R,
+        type_desc: &py_literal::Value,
+        len: usize,
+    ) -> Result<Vec<Self>, ndarray_npy::ReadDataError> {
+        use ndarray_npy::ReadDataError;
+        let from_bytes: fn([u8; 2]) -> half::f16 = match type_desc {
+            py_literal::Value::String(s) if s == "<f2" => half::f16::from_le_bytes,
+            py_literal::Value::String(s) if s == ">f2" => half::f16::from_be_bytes,
+            other => return Err(ReadDataError::WrongDescriptor(other.clone())),
+        };
+        let n = len.checked_mul(2).ok_or_else(|| {
+            ReadDataError::ParseData(format!("{len} f16 values overflow a byte count").into())
+        })?;
+        let mut bytes = vec![0u8; n];
+        reader.read_exact(&mut bytes)?;
+        let extra = reader.read_to_end(&mut Vec::new())?;
+        if extra != 0 {
+            return Err(ReadDataError::ExtraBytes(extra));
+        }
+        Ok(bytes
+            .chunks_exact(2)
+            .map(|b| NpF16(from_bytes([b[0], b[1]])))
+            .collect())
+    }
 }
 
 /// Our name of a NumPy type descriptor (`'<f8'` → `f64`), or the descriptor itself.
@@ -40,6 +108,34 @@ fn array<T>(shape: &[usize], v: Vec<T>, scheme: &'static str) -> Result<ArrayD<T
 enum NpArray {
     F32(ArrayD<f32>),
     F64(ArrayD<f64>),
+    #[cfg(feature = "half")]
+    F16(ArrayD<NpF16>),
+}
+
+impl NpArray {
+    /// Adds the array to `npz` under `name`.
+    fn add_to(
+        &self,
+        npz: &mut NpzWriter<File>,
+        name: String,
+    ) -> Result<(), ndarray_npy::WriteNpzError> {
+        match self {
+            NpArray::F32(a) => npz.add_array(name, a),
+            NpArray::F64(a) => npz.add_array(name, a),
+            #[cfg(feature = "half")]
+            NpArray::F16(a) => npz.add_array(name, a),
+        }
+    }
+
+    /// Writes the array to a `.npy` file at `path`.
+    fn write_npy(&self, path: &Path) -> Result<(), WriteNpyError> {
+        match self {
+            NpArray::F32(a) => ndarray_npy::write_npy(path, a),
+            NpArray::F64(a) => ndarray_npy::write_npy(path, a),
+            #[cfg(feature = "half")]
+            NpArray::F16(a) => ndarray_npy::write_npy(path, a),
+        }
+    }
 }
 
 /// `values` as an array of `shape`; other element types are a [`ErrorKind::DtypeMismatch`]
@@ -56,6 +152,10 @@ fn np_array(
         Values::F32(v) => array(shape, v, scheme).map(NpArray::F32),
         Values::F64(v) => array(shape, v, scheme).map(NpArray::F64),
         #[cfg(feature = "half")]
+        Values::F16(v) => {
+            array(shape, v.into_iter().map(NpF16).collect(), scheme).map(NpArray::F16)
+        }
+        #[cfg(feature = "half")]
         other => Err(InitError::new(
             scheme,
             ErrorKind::DtypeMismatch {
@@ -70,7 +170,9 @@ fn np_array(
 /// Writes every parameter of `model` to a `.npz` file at `path`, one uncompressed array per
 /// parameter named by [`state_dict_name`](super::state_dict_name), as `numpy.savez(path,
 /// **state_dict)` does; `numpy.load(path)["blocks.0.attn.w_q"]` reads one back. Elements `f32`
-/// and `f64` (`'<f4'`, `'<f8'`).
+/// and `f64` (`'<f4'`, `'<f8'`), and with the `half` feature `f16` (`'<f2'`, NumPy's
+/// `float16`); NumPy has no bf16, so a bf16 parameter is an [`ErrorKind::DtypeMismatch`]
+/// naming it (save it as safetensors).
 pub fn save_npz<M: Initialize + ?Sized>(
     model: &M,
     path: impl AsRef<Path>,
@@ -91,12 +193,10 @@ pub fn save_npz<M: Initialize + ?Sized>(
         path: param,
     } in tensors
     {
-        let added =
-            match np_array(&shape, values, SCHEME, &name).map_err(|e| e.with_path(&param))? {
-                NpArray::F32(a) => npz.add_array(name, &a),
-                NpArray::F64(a) => npz.add_array(name, &a),
-            };
-        added.map_err(|e| write_err(e).with_path(param))?;
+        np_array(&shape, values, SCHEME, &name)
+            .map_err(|e| e.with_path(&param))?
+            .add_to(&mut npz, name)
+            .map_err(|e| write_err(e).with_path(param))?;
     }
     npz.finish().map_err(write_err)?;
     Ok(())
@@ -151,6 +251,10 @@ impl Source for Npz {
         }
         match want {
             Elem::F64 => found(self.reader.by_name(name), Values::F64),
+            #[cfg(feature = "half")]
+            Elem::F16 => found(self.reader.by_name(name), |v: Vec<NpF16>| {
+                Values::F16(v.into_iter().map(|x| x.0).collect())
+            }),
             // f32, and types .npz does not hold here: read as f32, and a type mismatch names
             // what the file has.
             _ => found(self.reader.by_name(name), Values::F32),
@@ -164,7 +268,7 @@ impl Source for Npz {
 }
 
 /// Writes one parameter to a `.npy` file at `path` (`numpy.save`): its shape, its element type
-/// (`f32` or `f64`), its values in row-major order.
+/// (`f32` or `f64`, and `f16` with the `half` feature), its values in row-major order.
 pub fn save_npy<P: Parameter + ?Sized>(param: &P, path: impl AsRef<Path>) -> Result<(), InitError> {
     const SCHEME: &str = "save_npy";
     let path = path.as_ref();
@@ -185,11 +289,9 @@ pub fn save_npy<P: Parameter + ?Sized>(param: &P, path: impl AsRef<Path>) -> Res
         ));
     };
     let values = Values::from_elems(&param.values()?, elem);
-    match np_array(&shape, values, SCHEME, &name())? {
-        NpArray::F32(a) => ndarray_npy::write_npy(path, &a),
-        NpArray::F64(a) => ndarray_npy::write_npy(path, &a),
-    }
-    .map_err(err)
+    np_array(&shape, values, SCHEME, &name())?
+        .write_npy(path)
+        .map_err(err)
 }
 
 /// Reads a `.npy` file at `path` into one parameter: the file must have the parameter's shape
@@ -219,6 +321,12 @@ pub fn load_npy<P: Parameter + ?Sized>(
         Some(Elem::F64) => {
             let a: ArrayD<f64> = ndarray_npy::read_npy(path).map_err(read)?;
             let v = Values::F64(a.iter().copied().collect());
+            (a.shape().to_vec(), v.to_elems())
+        }
+        #[cfg(feature = "half")]
+        Some(Elem::F16) => {
+            let a: ArrayD<NpF16> = ndarray_npy::read_npy(path).map_err(read)?;
+            let v = Values::F16(a.iter().map(|x| x.0).collect());
             (a.shape().to_vec(), v.to_elems())
         }
         Some(_) => {
