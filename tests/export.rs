@@ -400,6 +400,17 @@ fn sidecar_describes_every_tensor() {
     )));
 }
 
+/// A half-precision model: an f16 weight and a bias of element `B` (f16 or bf16).
+#[cfg(feature = "half")]
+#[derive(Initialize, Debug, PartialEq)]
+#[init(config = ())]
+struct Half<B> {
+    #[init(he_normal, shape = (24, 16))]
+    w: Array2<weight_init::half::f16>,
+    #[init(truncated_normal(std = 0.02, sigmas = 2), shape = 16)]
+    b: Array1<B>,
+}
+
 /// With the `half` feature: f16 and bf16 parameters are saved as safetensors `F16` / `BF16`
 /// bit for bit and load back exactly; `.npz` refuses bf16 (NumPy has no such type) with an
 /// error naming the parameter.
@@ -407,18 +418,9 @@ fn sidecar_describes_every_tensor() {
 #[test]
 fn half_precision_round_trips_through_safetensors() {
     use weight_init::Build;
-    use weight_init::half::{bf16, f16};
+    use weight_init::half::bf16;
 
-    #[derive(Initialize, Debug, PartialEq)]
-    #[init(config = ())]
-    struct Half {
-        #[init(he_normal, shape = (24, 16))]
-        w: Array2<f16>,
-        #[init(truncated_normal(std = 0.02, sigmas = 2), shape = 16)]
-        b: Array1<bf16>,
-    }
-
-    let model = Half::build(&(), &(), 5).unwrap();
+    let model = Half::<bf16>::build(&(), &(), 5).unwrap();
     let bytes = to_safetensors_bytes(&model).unwrap();
     // the header (a little-endian u64 length, then JSON) names the half dtypes
     let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
@@ -441,7 +443,7 @@ fn half_precision_round_trips_through_safetensors() {
         .collect();
     assert!(data.windows(own.len()).any(|w| w == own.as_slice()));
 
-    let mut back = Half::zeroed(&(), &()).unwrap();
+    let mut back = Half::<bf16>::zeroed(&(), &()).unwrap();
     from_safetensors_bytes(&mut back, &bytes).unwrap();
     assert_eq!(back, model);
 
@@ -466,19 +468,10 @@ fn f16_round_trips_through_npy_and_npz() {
     use weight_init::Build;
     use weight_init::half::f16;
 
-    #[derive(Initialize, Debug, PartialEq)]
-    #[init(config = ())]
-    struct Half {
-        #[init(he_normal, shape = (24, 16))]
-        w: Array2<f16>,
-        #[init(truncated_normal(std = 0.02, sigmas = 2), shape = 16)]
-        b: Array1<f16>,
-    }
-
     let d = dir("f16_npy");
-    let model = Half::build(&(), &(), 9).unwrap();
+    let model = Half::<f16>::build(&(), &(), 9).unwrap();
     save_npz(&model, d.join("half.npz")).unwrap();
-    let mut back = Half::zeroed(&(), &()).unwrap();
+    let mut back = Half::<f16>::zeroed(&(), &()).unwrap();
     load_npz(&mut back, d.join("half.npz")).unwrap();
     assert_eq!(back, model);
 

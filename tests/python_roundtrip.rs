@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use tiny_transformer::{CONFIG, TinyTransformer};
+use weight_init::Initialize;
 use weight_init::export::{save_npz, save_safetensors_with, sidecar_json};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -74,22 +75,33 @@ fn python_or_skip() -> Option<PathBuf> {
     }
 }
 
-#[test]
-fn python_reads_what_rust_writes() {
-    let Some(py) = python_or_skip() else {
-        return;
-    };
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("python_roundtrip");
+/// The three files `roundtrip.py` reads, written for `model` under `CARGO_TARGET_TMPDIR/sub`:
+/// the safetensors file (with `meta`), the `.npz`, the sidecar.
+fn write_files<M: Initialize>(
+    model: &M,
+    sub: &str,
+    meta: &[(&str, &str)],
+) -> (PathBuf, PathBuf, PathBuf) {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(sub);
     std::fs::create_dir_all(&dir).unwrap();
     let (st, npz, json) = (
         dir.join("model.safetensors"),
         dir.join("model.npz"),
         dir.join("model.json"),
     );
+    save_safetensors_with(model, &st, meta).unwrap();
+    save_npz(model, &npz).unwrap();
+    std::fs::write(&json, sidecar_json(model).unwrap()).unwrap();
+    (st, npz, json)
+}
+
+#[test]
+fn python_reads_what_rust_writes() {
+    let Some(py) = python_or_skip() else {
+        return;
+    };
     let mut model = TinyTransformer::seeded(&CONFIG, 2024).unwrap();
-    save_safetensors_with(&model, &st, &[("weight_init.seed", "2024")]).unwrap();
-    save_npz(&model, &npz).unwrap();
-    std::fs::write(&json, sidecar_json(&model).unwrap()).unwrap();
+    let (st, npz, json) = write_files(&model, "python_roundtrip", &[("weight_init.seed", "2024")]);
 
     let out = run(
         &py,
@@ -116,7 +128,7 @@ fn python_reads_what_rust_writes() {
             *x *= 1.5;
         }
     }
-    let bad = dir.join("scaled.safetensors");
+    let bad = st.with_file_name("scaled.safetensors");
     save_safetensors_with(&model, &bad, &[]).unwrap();
     let out = run(&py, &[bad.as_os_str(), json.as_os_str()]);
     assert_eq!(
@@ -155,8 +167,8 @@ fn python_reads_what_rust_writes() {
 #[test]
 fn python_reads_f16_from_rust() {
     use ndarray::{Array1, Array2};
+    use weight_init::Build;
     use weight_init::half::f16;
-    use weight_init::{Build, Initialize};
 
     #[derive(Initialize)]
     #[init(config = ())]
@@ -172,17 +184,8 @@ fn python_reads_f16_from_rust() {
     let Some(py) = python_or_skip() else {
         return;
     };
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("python_roundtrip_f16");
-    std::fs::create_dir_all(&dir).unwrap();
-    let (st, npz, json) = (
-        dir.join("half.safetensors"),
-        dir.join("half.npz"),
-        dir.join("half.json"),
-    );
     let model = HalfNet::build(&(), &(), 16).unwrap();
-    save_safetensors_with(&model, &st, &[]).unwrap();
-    save_npz(&model, &npz).unwrap();
-    std::fs::write(&json, sidecar_json(&model).unwrap()).unwrap();
+    let (st, npz, json) = write_files(&model, "python_roundtrip_f16", &[]);
     let out = run(
         &py,
         &[
