@@ -140,7 +140,7 @@ fn an_invalid_scheme_fails_at_build_with_its_path() {
     assert!(Bad::zeroed(&3, &()).is_ok());
     let err = Bad::build(&3, &(), 1).unwrap_err();
     assert_eq!(err.path(), Some("w"));
-    assert_eq!(err.scheme(), "normal");
+    assert_eq!(err.context(), "normal");
 }
 
 #[test]

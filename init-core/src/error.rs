@@ -2,17 +2,18 @@
 
 use std::fmt;
 
-/// Why a scheme could not be applied to a parameter.
+/// Why a scheme could not be applied to a parameter, or a parameter built, read or written.
 ///
-/// Every error names the scheme (`he_normal`, `truncated_normal`, …), the offending value, and,
-/// once the error has passed through a model walk, the parameter's path
+/// Every error names its context — the scheme (`he_normal`, `truncated_normal`, …) or the
+/// operation (`build`, `update`, `lsuv`, `safetensors`, …) that failed — the offending value,
+/// and, once the error has passed through a model walk, the parameter's path
 /// (`blocks[3].attn.w_q`). Nothing in weight-init panics on user input: bad parameters and
 /// shapes come back as an `InitError`.
 ///
 /// ```
 /// use init_core::Init;
 /// let err = Init::normal(0.0, -1.0).resolve(&[4, 4]).unwrap_err();
-/// assert_eq!(err.scheme(), "normal");
+/// assert_eq!(err.context(), "normal");
 /// assert_eq!(err.to_string(), "normal: std must be finite and >= 0, got -1");
 /// let err = err.with_path("encoder.w");
 /// assert_eq!(err.to_string(), "encoder.w: normal: std must be finite and >= 0, got -1");
@@ -21,7 +22,7 @@ use std::fmt;
 #[non_exhaustive]
 pub struct InitError {
     path: Option<String>,
-    scheme: &'static str,
+    context: &'static str,
     kind: ErrorKind,
 }
 
@@ -205,14 +206,23 @@ pub enum ErrorKind {
         /// The name.
         name: String,
     },
+    /// What was asked needs a cargo feature this build does not have (LSUV's orthonormal
+    /// start without `orthogonal`).
+    MissingFeature {
+        /// What was asked, in words.
+        what: &'static str,
+        /// The cargo feature of `weight-init` that brings it.
+        feature: &'static str,
+    },
 }
 
 impl InitError {
-    /// A new error for `scheme`, without a path.
-    pub fn new(scheme: &'static str, kind: ErrorKind) -> Self {
+    /// A new error in `context` (a scheme's name, or the operation: `build`, `update`, …),
+    /// without a path.
+    pub fn new(context: &'static str, kind: ErrorKind) -> Self {
         Self {
             path: None,
-            scheme,
+            context,
             kind,
         }
     }
@@ -229,9 +239,20 @@ impl InitError {
         self.path.as_deref()
     }
 
-    /// The scheme's name (`he_normal`, `orthogonal`, …).
+    /// Where the error arose: the scheme's name (`he_normal`, `orthogonal`, …) when a scheme
+    /// met a parameter, else the operation (`fans`, `build`, `update`, `inspect`, `lsuv`,
+    /// `safetensors`, `npy`, …).
+    pub fn context(&self) -> &'static str {
+        self.context
+    }
+
+    /// The old name of [`context`](InitError::context), which was not always a scheme.
+    #[deprecated(
+        since = "0.1.0",
+        note = "renamed `context`: it is a scheme or an operation"
+    )]
     pub fn scheme(&self) -> &'static str {
-        self.scheme
+        self.context
     }
 
     /// What went wrong.
@@ -245,7 +266,7 @@ impl fmt::Display for InitError {
         if let Some(path) = &self.path {
             write!(f, "{path}: ")?;
         }
-        write!(f, "{}: {}", self.scheme, self.kind)
+        write!(f, "{}: {}", self.context, self.kind)
     }
 }
 
@@ -350,6 +371,10 @@ impl fmt::Display for ErrorKind {
             ErrorKind::DuplicateTensor { name } => {
                 write!(f, "two parameters have the state-dict name `{name}`")
             }
+            ErrorKind::MissingFeature { what, feature } => write!(
+                f,
+                "{what} needs the cargo feature `{feature}`, which this build does not have"
+            ),
         }
     }
 }

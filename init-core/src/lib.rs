@@ -64,47 +64,38 @@ pub use ndarray;
 pub use rand;
 pub use rand_distr;
 
-pub mod depth;
-mod element;
+// The layers, bottom up: each imports only those above it in this list (docs/ARCHITECTURE.md).
 mod error;
 #[cfg(any(feature = "safetensors", feature = "npy"))]
 pub mod export;
 mod ext;
-mod fans;
-mod fill;
-mod gain;
-mod init;
-mod keyed;
 mod lsuv;
+mod math;
 mod model;
-#[cfg(feature = "orthogonal")]
-mod orthogonal;
 mod param;
-mod philox;
-mod resolve;
-mod simd;
-mod special;
+mod plan;
+mod sample;
+mod scheme;
 pub mod stats;
-mod target;
-mod truncnorm;
 
-pub use element::Float;
+#[doc(inline)]
+pub use scheme::depth;
+
 pub use error::{ErrorKind, InitError};
-pub use fans::{Axes, FanMode, Fans, Layout};
-pub use gain::Gain;
-pub use init::{Distribution, Init};
-#[cfg(feature = "rayon")]
-pub use keyed::PARALLEL_MIN_ELEMENTS;
-pub use keyed::Region;
 pub use lsuv::{LayerOutputs, Lsuv, LsuvLayer, LsuvReport};
+pub use math::truncnorm::TRUNC_2SIGMA_STD;
 pub use model::{
-    Build, Configured, Initialize, ParamPath, Progress, Report, ReportRow, Segment, ShardPlan,
-    Visit, VisitMut, report, rows_of,
+    Build, Configured, Initialize, ParamInfo, ParamPath, Progress, Report, ReportRow, Segment,
+    ShardPlan, Visit, VisitMut, params, report, rows_of,
 };
 pub use param::{
-    Construct, FixedShape, HostMut, HostRef, IntoShape, Parameter, element_count, inspect_on_host,
-    update_on_host, wrong_shape,
+    AllowsConv, AllowsFans, AllowsMatrix, Construct, Dtype, FixedShape, Float, HostMut, HostRef,
+    IntoShape, Nested, Parameter, Target, element_count, inspect_on_host, update_on_host,
+    wrong_shape,
 };
-pub use resolve::{ElementDistribution, Resolved};
-pub use target::{AllowsConv, AllowsFans, AllowsMatrix, Nested, Target};
-pub use truncnorm::TRUNC_2SIGMA_STD;
+pub use plan::law::ElementDistribution;
+pub use plan::resolve::Resolved;
+#[cfg(feature = "rayon")]
+pub use sample::keyed::PARALLEL_MIN_ELEMENTS;
+pub use sample::keyed::Region;
+pub use scheme::{Axes, Distribution, FanMode, Fans, Gain, Init, Layout};

@@ -3,12 +3,14 @@
 
 use std::collections::HashMap;
 
-use crate::element::Float;
 use crate::error::{ErrorKind, InitError};
-use crate::init::Init;
-use crate::model::{Initialize, ParamPath, Visit, VisitMut};
-use crate::param::{HostMut, Parameter};
-use crate::target::Target;
+use crate::model::initialize::{Initialize, params};
+use crate::model::path::ParamPath;
+use crate::model::visit::VisitMut;
+use crate::param::element::Float;
+use crate::param::parameter::{HostMut, Parameter};
+use crate::param::target::Target;
+use crate::scheme::init::Init;
 
 /// What the forward closure returns: each chosen layer's output on the batch (any shape,
 /// flattened), keyed by the path of that layer's weight (`layers[3].w`).
@@ -20,7 +22,9 @@ pub type LayerOutputs = HashMap<String, Vec<f64>>;
 /// For each chosen weight in order: run the model on the batch, take the variance of that
 /// layer's output, and divide the weight by its square root, until |Var − 1| < `tol` or
 /// `max_iters` rounds. With `orthonormal`, each chosen weight is first made orthonormal
-/// ([`Init::orthogonal`], keyed by the seed and its path).
+/// (`Init::orthogonal`, keyed by the seed and its path); that needs the `orthogonal` feature
+/// (on by default): without it, `orthonormal: true` is an [`ErrorKind::MissingFeature`]
+/// error before anything is changed, rather than a silent skip.
 ///
 /// ```
 /// use init_core::{Lsuv, LayerOutputs, Initialize, Init, ParamPath, Visit, VisitMut, InitError, Target};
@@ -83,21 +87,6 @@ pub struct LsuvReport {
 
 fn err(path: &str, kind: ErrorKind) -> InitError {
     InitError::new("lsuv", kind).with_path(path)
-}
-
-/// The paths of a model's parameters.
-struct Paths(Vec<String>);
-
-impl Visit for Paths {
-    fn param<T: Parameter + ?Sized>(
-        &mut self,
-        path: &ParamPath,
-        _: &T,
-        _: &Init,
-    ) -> Result<(), InitError> {
-        self.0.push(path.to_string());
-        Ok(())
-    }
 }
 
 /// Applies `f` to the parameter at `path`.
@@ -168,8 +157,20 @@ fn orthonormal<T: Target + ?Sized>(target: &mut T, seed: u64, path: &str) -> Res
 }
 
 #[cfg(not(feature = "orthogonal"))]
-fn orthonormal<T: Target + ?Sized>(_: &mut T, _: u64, _: &str) -> Result<(), InitError> {
-    Ok(())
+fn orthonormal<T: Target + ?Sized>(_: &mut T, _: u64, path: &str) -> Result<(), InitError> {
+    Err(missing_orthogonal().with_path(path))
+}
+
+/// The orthonormal start without the QR schemes.
+#[cfg(not(feature = "orthogonal"))]
+fn missing_orthogonal() -> InitError {
+    InitError::new(
+        "lsuv",
+        ErrorKind::MissingFeature {
+            what: "LSUV's orthonormal start (`Lsuv::orthonormal`)",
+            feature: "orthogonal",
+        },
+    )
 }
 
 /// The population variance, or an error for non-finite values and a dead (constant) output.
@@ -200,7 +201,7 @@ impl Lsuv {
     ///
     /// Errors (naming the layer's path): an unknown path, a forward pass that returns no output
     /// for a chosen layer, a non-finite output, a dead layer (output variance 0), and invalid
-    /// settings (`tol` not finite and > 0).
+    /// settings (`tol` not finite and > 0; `orthonormal` without the `orthogonal` feature).
     pub fn run<M, F>(
         &self,
         model: &mut M,
@@ -222,12 +223,15 @@ impl Lsuv {
                 },
             ));
         }
-        let mut paths = Paths(Vec::new());
-        model.walk(&mut ParamPath::new(), &mut paths)?;
+        let params = params(model)?;
         for layer in layers {
-            if !paths.0.iter().any(|p| p == layer) {
+            if !params.iter().any(|p| p.path == *layer) {
                 return Err(err(layer, ErrorKind::UnknownPath));
             }
+        }
+        #[cfg(not(feature = "orthogonal"))]
+        if self.orthonormal && !layers.is_empty() {
+            return Err(missing_orthogonal());
         }
         if self.orthonormal {
             for layer in layers {

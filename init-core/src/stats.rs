@@ -18,8 +18,8 @@
 
 use core::f64::consts::PI;
 
-use crate::special::std_normal_cdf;
-use crate::truncnorm::{TruncatedStandardNormal, tail_cdf};
+use crate::math::special::std_normal_cdf;
+use crate::math::truncnorm;
 
 /// Result of a one-sample Kolmogorov–Smirnov test.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -268,31 +268,7 @@ pub fn uniform_cdf(x: f64, low: f64, high: f64) -> f64 {
 /// assert!(ks_test(&mut x, |v| truncated_normal_cdf(v, 0.0, 0.8, -2.0, 2.0)).p_value < 1e-6);
 /// ```
 pub fn truncated_normal_cdf(x: f64, mean: f64, std: f64, low: f64, high: f64) -> f64 {
-    let valid = !x.is_nan() && mean.is_finite() && std.is_finite() && std > 0.0 && low < high;
-    if !valid {
-        return f64::NAN;
-    }
-    if x <= low {
-        return 0.0;
-    }
-    if x >= high {
-        return 1.0;
-    }
-    // Standardised bounds; −∞/+∞ stay infinite.
-    let a = (low - mean) / std;
-    let b = (high - mean) / std;
-    if a >= 0.0 {
-        // Upper tail: offsets from `low`.
-        let width = (high - low) / std;
-        tail_cdf(a, (x - low) / std, width)
-    } else if b <= 0.0 {
-        // Lower tail: mirror, offsets from `high`.
-        let width = (high - low) / std;
-        1.0 - tail_cdf(-b, (high - x) / std, width)
-    } else {
-        // `mean` inside the interval: |a|, |b| ≤ width, so nothing is lost.
-        TruncatedStandardNormal::new(a, b).cdf((x - mean) / std)
-    }
+    truncnorm::truncated_normal_cdf(x, mean, std, low, high)
 }
 
 #[cfg(test)]

@@ -7,13 +7,14 @@ use std::path::Path;
 use ndarray::{ArrayD, IxDyn};
 use ndarray_npy::{NpzReader, NpzWriter, ReadNpyError, ReadNpzError, WriteNpyError};
 
-use super::{
-    CopyValues, Elem, Found, HostTensor, Source, Values, collect, format_error, io_error, load_from,
+use super::tensors::{
+    Found, HostTensor, Source, collect, format_error, io_error, load_from, typed,
 };
-use crate::element::Float;
 use crate::error::{ErrorKind, InitError};
-use crate::model::Initialize;
-use crate::param::Parameter;
+use crate::model::initialize::Initialize;
+use crate::param::dtype::{Dtype, Values};
+use crate::param::element::Float;
+use crate::param::parameter::{CopyValues, Parameter};
 
 /// The element types `.npy` holds here.
 #[cfg(not(feature = "half"))]
@@ -22,13 +23,11 @@ const HOLDS: &str = "f32 or f64";
 #[cfg(feature = "half")]
 const HOLDS: &str = "f32, f64 or f16";
 
-fn holds(elem: Elem) -> bool {
-    match elem {
-        Elem::F32 | Elem::F64 => true,
-        #[cfg(feature = "half")]
-        Elem::F16 => true,
-        #[cfg(feature = "half")]
-        Elem::Bf16 => false,
+fn holds(dtype: Dtype) -> bool {
+    match dtype {
+        Dtype::F32 | Dtype::F64 => true,
+        Dtype::F16 => cfg!(feature = "half"),
+        Dtype::Bf16 => false,
     }
 }
 
@@ -100,8 +99,8 @@ fn descr_name(descr: &str) -> String {
     }
 }
 
-fn array<T>(shape: &[usize], v: Vec<T>, scheme: &'static str) -> Result<ArrayD<T>, InitError> {
-    ArrayD::from_shape_vec(IxDyn(shape), v).map_err(|e| format_error(scheme, e))
+fn array<T>(shape: &[usize], v: Vec<T>, context: &'static str) -> Result<ArrayD<T>, InitError> {
+    ArrayD::from_shape_vec(IxDyn(shape), v).map_err(|e| format_error(context, e))
 }
 
 /// An array `.npy` holds.
@@ -143,25 +142,25 @@ impl NpArray {
 fn np_array(
     shape: &[usize],
     values: Values,
-    scheme: &'static str,
+    context: &'static str,
     name: &str,
 ) -> Result<NpArray, InitError> {
     #[cfg(not(feature = "half"))]
     let _ = name;
     match values {
-        Values::F32(v) => array(shape, v, scheme).map(NpArray::F32),
-        Values::F64(v) => array(shape, v, scheme).map(NpArray::F64),
+        Values::F32(v) => array(shape, v, context).map(NpArray::F32),
+        Values::F64(v) => array(shape, v, context).map(NpArray::F64),
         #[cfg(feature = "half")]
         Values::F16(v) => {
-            array(shape, v.into_iter().map(NpF16).collect(), scheme).map(NpArray::F16)
+            array(shape, v.into_iter().map(NpF16).collect(), context).map(NpArray::F16)
         }
         #[cfg(feature = "half")]
         other => Err(InitError::new(
-            scheme,
+            context,
             ErrorKind::DtypeMismatch {
                 name: name.to_string(),
                 expected: HOLDS.to_string(),
-                got: other.elem().name().to_string(),
+                got: other.dtype().name().to_string(),
             },
         )),
     }
@@ -177,14 +176,14 @@ pub fn save_npz<M: Initialize + ?Sized>(
     model: &M,
     path: impl AsRef<Path>,
 ) -> Result<(), InitError> {
-    const SCHEME: &str = "save_npz";
+    const CONTEXT: &str = "save_npz";
     let path = path.as_ref();
-    let tensors = collect(model, SCHEME, holds, HOLDS)?;
-    let file = File::create(path).map_err(|e| io_error(SCHEME, path, e))?;
+    let tensors = collect(model, CONTEXT, holds, HOLDS)?;
+    let file = File::create(path).map_err(|e| io_error(CONTEXT, path, e))?;
     let mut npz = NpzWriter::new(file);
     let write_err = |e: ndarray_npy::WriteNpzError| match e {
-        ndarray_npy::WriteNpzError::Npy(WriteNpyError::Io(e)) => io_error(SCHEME, path, e),
-        e => format_error(SCHEME, e),
+        ndarray_npy::WriteNpzError::Npy(WriteNpyError::Io(e)) => io_error(CONTEXT, path, e),
+        e => format_error(CONTEXT, e),
     };
     for HostTensor {
         name,
@@ -193,7 +192,7 @@ pub fn save_npz<M: Initialize + ?Sized>(
         path: param,
     } in tensors
     {
-        np_array(&shape, values, SCHEME, &name)
+        np_array(&shape, values, CONTEXT, &name)
             .map_err(|e| e.with_path(&param))?
             .add_to(&mut npz, name)
             .map_err(|e| write_err(e).with_path(param))?;
@@ -209,16 +208,16 @@ pub fn load_npz<M: Initialize + ?Sized>(
     model: &mut M,
     path: impl AsRef<Path>,
 ) -> Result<(), InitError> {
-    const SCHEME: &str = "load_npz";
+    const CONTEXT: &str = "load_npz";
     let path = path.as_ref();
-    let file = File::open(path).map_err(|e| io_error(SCHEME, path, e))?;
-    let mut reader = NpzReader::new(file).map_err(|e| format_error(SCHEME, e))?;
-    let names = reader.names().map_err(|e| format_error(SCHEME, e))?;
+    let file = File::open(path).map_err(|e| io_error(CONTEXT, path, e))?;
+    let mut reader = NpzReader::new(file).map_err(|e| format_error(CONTEXT, e))?;
+    let names = reader.names().map_err(|e| format_error(CONTEXT, e))?;
     let mut source = Npz {
         reader,
         names: names.into_iter().collect(),
     };
-    load_from(model, &mut source, SCHEME)
+    load_from(model, &mut source, CONTEXT)
 }
 
 struct Npz {
@@ -245,14 +244,14 @@ fn found<T>(
 }
 
 impl Source for Npz {
-    fn get(&mut self, name: &str, want: Elem) -> Result<Option<Found>, InitError> {
+    fn get(&mut self, name: &str, want: Dtype) -> Result<Option<Found>, InitError> {
         if !self.names.contains(name) {
             return Ok(None);
         }
         match want {
-            Elem::F64 => found(self.reader.by_name(name), Values::F64),
+            Dtype::F64 => found(self.reader.by_name(name), Values::F64),
             #[cfg(feature = "half")]
-            Elem::F16 => found(self.reader.by_name(name), |v: Vec<NpF16>| {
+            Dtype::F16 => found(self.reader.by_name(name), |v: Vec<NpF16>| {
                 Values::F16(v.into_iter().map(|x| x.0).collect())
             }),
             // f32, and types .npz does not hold here: read as f32, and a type mismatch names
@@ -270,26 +269,26 @@ impl Source for Npz {
 /// Writes one parameter to a `.npy` file at `path` (`numpy.save`): its shape, its element type
 /// (`f32` or `f64`, and `f16` with the `half` feature), its values in row-major order.
 pub fn save_npy<P: Parameter + ?Sized>(param: &P, path: impl AsRef<Path>) -> Result<(), InitError> {
-    const SCHEME: &str = "save_npy";
+    const CONTEXT: &str = "save_npy";
     let path = path.as_ref();
     let shape = param.dims();
     let err = |e: WriteNpyError| match e {
-        WriteNpyError::Io(e) => io_error(SCHEME, path, e),
-        e => format_error(SCHEME, e),
+        WriteNpyError::Io(e) => io_error(CONTEXT, path, e),
+        e => format_error(CONTEXT, e),
     };
     let name = || path.display().to_string();
-    let Some(elem) = Elem::of::<P::Elem>().filter(|&e| holds(e)) else {
+    if !holds(P::Elem::DTYPE) {
         return Err(InitError::new(
-            SCHEME,
+            CONTEXT,
             ErrorKind::DtypeMismatch {
                 name: name(),
                 expected: HOLDS.to_string(),
                 got: P::Elem::NAME.to_string(),
             },
         ));
-    };
-    let values = Values::from_elems(&param.values()?, elem);
-    np_array(&shape, values, SCHEME, &name())?
+    }
+    let values = Values::from_vec(param.values()?);
+    np_array(&shape, values, CONTEXT, &name())?
         .write_npy(path)
         .map_err(err)
 }
@@ -301,42 +300,42 @@ pub fn load_npy<P: Parameter + ?Sized>(
     param: &mut P,
     path: impl AsRef<Path>,
 ) -> Result<(), InitError> {
-    const SCHEME: &str = "load_npy";
+    const CONTEXT: &str = "load_npy";
     let path = path.as_ref();
     let name = path.display().to_string();
-    let elem = Elem::of::<P::Elem>().filter(|&e| holds(e));
+    let dtype = Some(P::Elem::DTYPE).filter(|&d| holds(d));
     let read = |e: ReadNpyError| match e {
-        ReadNpyError::Io(e) => io_error(SCHEME, path, e),
+        ReadNpyError::Io(e) => io_error(CONTEXT, path, e),
         ReadNpyError::WrongDescriptor(d) => InitError::new(
-            SCHEME,
+            CONTEXT,
             ErrorKind::DtypeMismatch {
                 name: name.clone(),
                 expected: P::Elem::NAME.to_string(),
                 got: descr_name(&d.to_string()),
             },
         ),
-        e => format_error(SCHEME, e),
+        e => format_error(CONTEXT, e),
     };
-    let (shape, values): (Vec<usize>, Vec<P::Elem>) = match elem {
-        Some(Elem::F64) => {
+    let (shape, values) = match dtype {
+        Some(Dtype::F64) => {
             let a: ArrayD<f64> = ndarray_npy::read_npy(path).map_err(read)?;
-            let v = Values::F64(a.iter().copied().collect());
-            (a.shape().to_vec(), v.to_elems())
+            (a.shape().to_vec(), Values::F64(a.iter().copied().collect()))
         }
         #[cfg(feature = "half")]
-        Some(Elem::F16) => {
+        Some(Dtype::F16) => {
             let a: ArrayD<NpF16> = ndarray_npy::read_npy(path).map_err(read)?;
-            let v = Values::F16(a.iter().map(|x| x.0).collect());
-            (a.shape().to_vec(), v.to_elems())
+            (
+                a.shape().to_vec(),
+                Values::F16(a.iter().map(|x| x.0).collect()),
+            )
         }
         Some(_) => {
             let a: ArrayD<f32> = ndarray_npy::read_npy(path).map_err(read)?;
-            let v = Values::F32(a.iter().copied().collect());
-            (a.shape().to_vec(), v.to_elems())
+            (a.shape().to_vec(), Values::F32(a.iter().copied().collect()))
         }
         None => {
             return Err(InitError::new(
-                SCHEME,
+                CONTEXT,
                 ErrorKind::DtypeMismatch {
                     name,
                     expected: HOLDS.to_string(),
@@ -348,7 +347,7 @@ pub fn load_npy<P: Parameter + ?Sized>(
     let expected = param.dims();
     if shape != expected {
         return Err(InitError::new(
-            SCHEME,
+            CONTEXT,
             ErrorKind::ShapeMismatch {
                 name,
                 expected,
@@ -356,5 +355,6 @@ pub fn load_npy<P: Parameter + ?Sized>(
             },
         ));
     }
+    let values = typed::<P::Elem>(values, &name, CONTEXT)?;
     param.update(CopyValues(values))
 }

@@ -6,12 +6,12 @@ use std::path::Path;
 
 use safetensors::tensor::{Dtype, SafeTensors};
 
-use super::{
-    Elem, Found, HostTensor, Source, Values, collect, format_error, io_error, json_string,
-    load_from,
-};
+use super::sidecar::json_string;
+use super::tensors::{Found, HostTensor, Source, collect, format_error, io_error, load_from};
 use crate::error::InitError;
-use crate::model::Initialize;
+use crate::model::initialize::Initialize;
+use crate::param::dtype::Dtype as Elem;
+use crate::param::dtype::Values;
 
 /// The element types a safetensors file holds, in errors.
 #[cfg(not(feature = "half"))]
@@ -23,9 +23,7 @@ fn dtype(elem: Elem) -> Dtype {
     match elem {
         Elem::F32 => Dtype::F32,
         Elem::F64 => Dtype::F64,
-        #[cfg(feature = "half")]
         Elem::F16 => Dtype::F16,
-        #[cfg(feature = "half")]
         Elem::Bf16 => Dtype::BF16,
     }
 }
@@ -42,6 +40,45 @@ fn elem(dtype: Dtype) -> Option<Elem> {
     }
 }
 
+/// The values' little-endian bytes.
+fn le_bytes(values: &Values) -> Vec<u8> {
+    fn flat<const N: usize, T: Copy>(v: &[T], f: impl Fn(T) -> [u8; N]) -> Vec<u8> {
+        v.iter().flat_map(|&x| f(x)).collect()
+    }
+    match values {
+        Values::F32(v) => flat(v, f32::to_le_bytes),
+        Values::F64(v) => flat(v, f64::to_le_bytes),
+        #[cfg(feature = "half")]
+        Values::F16(v) => flat(v, half::f16::to_le_bytes),
+        #[cfg(feature = "half")]
+        Values::Bf16(v) => flat(v, half::bf16::to_le_bytes),
+    }
+}
+
+/// Values of type `elem` from little-endian bytes (`None` when the length is not a multiple of
+/// the element size, or for a type this build does not hold).
+fn from_le_bytes(bytes: &[u8], elem: Elem) -> Option<Values> {
+    fn read<const N: usize, T>(b: &[u8], f: impl Fn([u8; N]) -> T) -> Option<Vec<T>> {
+        let chunks = b.chunks_exact(N);
+        if !chunks.remainder().is_empty() {
+            return None;
+        }
+        chunks
+            .map(|c| <[u8; N]>::try_from(c).ok().map(&f))
+            .collect()
+    }
+    Some(match elem {
+        Elem::F32 => Values::F32(read(bytes, f32::from_le_bytes)?),
+        Elem::F64 => Values::F64(read(bytes, f64::from_le_bytes)?),
+        #[cfg(feature = "half")]
+        Elem::F16 => Values::F16(read(bytes, half::f16::from_le_bytes)?),
+        #[cfg(feature = "half")]
+        Elem::Bf16 => Values::Bf16(read(bytes, half::bf16::from_le_bytes)?),
+        #[allow(unreachable_patterns)] // the half types, without the `half` feature
+        _ => return None,
+    })
+}
+
 /// One tensor ready to be written.
 struct Owned {
     name: String,
@@ -52,9 +89,9 @@ struct Owned {
 
 fn tensors<M: Initialize + ?Sized>(
     model: &M,
-    scheme: &'static str,
+    context: &'static str,
 ) -> Result<Vec<Owned>, InitError> {
-    Ok(collect(model, scheme, |_| true, HOLDS)?
+    Ok(collect(model, context, |_| true, HOLDS)?
         .into_iter()
         .map(
             |HostTensor {
@@ -64,9 +101,9 @@ fn tensors<M: Initialize + ?Sized>(
                  ..
              }| Owned {
                 name,
-                dtype: dtype(values.elem()),
+                dtype: dtype(values.dtype()),
                 shape,
-                data: values.to_le_bytes(),
+                data: le_bytes(&values),
             },
         )
         .collect())
@@ -83,7 +120,7 @@ fn tensors<M: Initialize + ?Sized>(
 fn serialize(
     mut tensors: Vec<Owned>,
     pairs: &[(&str, &str)],
-    scheme: &'static str,
+    context: &'static str,
 ) -> Result<Vec<u8>, InitError> {
     let mut metadata = BTreeMap::from([("format", "pt")]);
     metadata.extend(pairs.iter().copied());
@@ -115,7 +152,7 @@ fn serialize(
     header.resize(header.len().next_multiple_of(8), b' ');
     if header.len() > MAX_HEADER {
         return Err(format_error(
-            scheme,
+            context,
             format!(
                 "the header would be {} bytes, more than safetensors reads ({MAX_HEADER})",
                 header.len()
@@ -165,10 +202,10 @@ pub fn save_safetensors_with<M: Initialize + ?Sized>(
     path: impl AsRef<Path>,
     metadata_pairs: &[(&str, &str)],
 ) -> Result<(), InitError> {
-    const SCHEME: &str = "save_safetensors";
+    const CONTEXT: &str = "save_safetensors";
     let path = path.as_ref();
-    let bytes = serialize(tensors(model, SCHEME)?, metadata_pairs, SCHEME)?;
-    write_replacing(path, &bytes).map_err(|e| io_error(SCHEME, path, e))
+    let bytes = serialize(tensors(model, CONTEXT)?, metadata_pairs, CONTEXT)?;
+    write_replacing(path, &bytes).map_err(|e| io_error(CONTEXT, path, e))
 }
 
 /// Writes `bytes` to a temporary file next to `path`, then renames it to `path`.
@@ -197,8 +234,8 @@ pub fn to_safetensors_bytes_with<M: Initialize + ?Sized>(
     model: &M,
     metadata_pairs: &[(&str, &str)],
 ) -> Result<Vec<u8>, InitError> {
-    const SCHEME: &str = "save_safetensors";
-    serialize(tensors(model, SCHEME)?, metadata_pairs, SCHEME)
+    const CONTEXT: &str = "save_safetensors";
+    serialize(tensors(model, CONTEXT)?, metadata_pairs, CONTEXT)
 }
 
 /// Loads every parameter of `model` from the safetensors file at `path`, by state-dict name,
@@ -209,10 +246,10 @@ pub fn load_safetensors<M: Initialize + ?Sized>(
     model: &mut M,
     path: impl AsRef<Path>,
 ) -> Result<(), InitError> {
-    const SCHEME: &str = "load_safetensors";
+    const CONTEXT: &str = "load_safetensors";
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|e| io_error(SCHEME, path, e))?;
-    load_bytes(model, &bytes, SCHEME)
+    let bytes = std::fs::read(path).map_err(|e| io_error(CONTEXT, path, e))?;
+    load_bytes(model, &bytes, CONTEXT)
 }
 
 /// [`load_safetensors`] from the bytes of a file.
@@ -226,15 +263,15 @@ pub fn from_safetensors_bytes<M: Initialize + ?Sized>(
 fn load_bytes<M: Initialize + ?Sized>(
     model: &mut M,
     bytes: &[u8],
-    scheme: &'static str,
+    context: &'static str,
 ) -> Result<(), InitError> {
-    let file = SafeTensors::deserialize(bytes).map_err(|e| format_error(scheme, e))?;
-    load_from(model, &mut File { file, scheme }, scheme)
+    let file = SafeTensors::deserialize(bytes).map_err(|e| format_error(context, e))?;
+    load_from(model, &mut File { file, context }, context)
 }
 
 struct File<'a> {
     file: SafeTensors<'a>,
-    scheme: &'static str,
+    context: &'static str,
 }
 
 impl Source for File<'_> {
@@ -243,9 +280,9 @@ impl Source for File<'_> {
             return Ok(None);
         };
         let values = match elem(view.dtype()) {
-            Some(e) => Ok(Values::from_le_bytes(view.data(), e).ok_or_else(|| {
+            Some(e) => Ok(from_le_bytes(view.data(), e).ok_or_else(|| {
                 format_error(
-                    self.scheme,
+                    self.context,
                     format!("the data of `{name}` is not a whole number of elements"),
                 )
             })?),

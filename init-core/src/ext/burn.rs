@@ -9,11 +9,10 @@ use burn_core::module::{Module, ModuleMapper, Param};
 use burn_tensor::{DType, Device, Shape, Tensor, TensorData};
 
 use crate::error::{ErrorKind, InitError};
-use crate::param::{
-    Construct, HostMut, HostRef, Parameter, element_count, inspect_on_host, update_on_host,
-    wrong_shape,
-};
-use crate::target::{AllowsConv, AllowsFans, AllowsMatrix};
+use crate::param::construct::{Construct, wrong_shape};
+use crate::param::parameter::{HostMut, HostRef, Parameter, inspect_on_host, update_on_host};
+use crate::param::rank::{AllowsConv, AllowsFans, AllowsMatrix};
+use crate::param::shape::element_count;
 
 /// [`ErrorKind::Backend`] for an operation.
 fn backend(op: &'static str, message: impl Display) -> InitError {

@@ -13,10 +13,10 @@ use std::fmt::Display;
 use candle_core::{DType, Device, Shape, Tensor, Var};
 
 use crate::error::{ErrorKind, InitError};
-use crate::param::{
-    Construct, HostMut, HostRef, Parameter, element_count, inspect_on_host, update_on_host,
-};
-use crate::target::{AllowsConv, AllowsFans, AllowsMatrix};
+use crate::param::construct::Construct;
+use crate::param::parameter::{HostMut, HostRef, Parameter, inspect_on_host, update_on_host};
+use crate::param::rank::{AllowsConv, AllowsFans, AllowsMatrix};
+use crate::param::shape::element_count;
 
 /// A candle error as [`ErrorKind::Backend`].
 fn backend(op: &'static str, e: impl Display) -> InitError {

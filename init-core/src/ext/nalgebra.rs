@@ -10,10 +10,12 @@ use nalgebra::allocator::Allocator;
 use nalgebra::storage::{IsContiguous, RawStorageMut};
 use nalgebra::{ArrayStorage, Const, DefaultAllocator, Dim, Dyn, Matrix, OMatrix};
 
-use crate::element::Float;
 use crate::error::InitError;
-use crate::param::{Construct, FixedShape, element_count, wrong_shape};
-use crate::target::{AllowsFans, AllowsMatrix, Target};
+use crate::param::construct::{Construct, FixedShape, wrong_shape};
+use crate::param::element::Float;
+use crate::param::rank::{AllowsFans, AllowsMatrix};
+use crate::param::shape::element_count;
+use crate::param::target::Target;
 
 /// Whether matrices with the column dimension `C` are vectors (rank 1): `C` is `1` in the type.
 /// A `DMatrix` with one column at run time is still a matrix.

@@ -1,20 +1,37 @@
-//! Element types a parameter can hold.
+//! Element types a parameter can hold: [`Float`] and its sealed per-type kernels.
 
 use rand::Rng;
 use rand_distr::{Distribution as _, StandardNormal};
 
+use super::dtype::{Dtype, Values};
+
 pub(crate) mod sealed {
-    use crate::keyed::Keyed;
     use rand_distr::uniform::SampleUniform;
 
-    /// Per-type kernels of keyed fills (f32 computes in f32, four values per Philox counter;
-    /// f64 in f64, two; f16 and bf16 take the f32 kernel's values and round them).
+    use crate::param::dtype::Values;
+    use crate::param::element::ByWidth;
+
+    /// What the QR factorisation needs of the type values are computed in (faer's field, with
+    /// the feature `orthogonal`; nothing without it).
+    #[cfg(feature = "orthogonal")]
+    pub trait QrField: faer::traits::ComplexField {}
+    #[cfg(feature = "orthogonal")]
+    impl<T: faer::traits::ComplexField> QrField for T {}
+    /// What the QR factorisation needs (nothing: the feature `orthogonal` is off).
+    #[cfg(not(feature = "orthogonal"))]
+    pub trait QrField {}
+    #[cfg(not(feature = "orthogonal"))]
+    impl<T> QrField for T {}
+
+    /// What differs between element types below the public [`Float`](super::Float): the type
+    /// values are computed in, rounding into the type, and the dispatch of work whose code
+    /// depends on the element's width ([`ByWidth`]).
     pub trait Sealed: Sized {
         /// The type values are computed in: the type itself for f32 and f64, f32 for the
         /// half-precision types.
-        type Compute: super::Float + SampleUniform;
+        type Compute: super::Float + SampleUniform + QrField;
         /// Whether this is a half-precision type (values computed in f32, rounded once, then
-        /// kept off the bounds of truncated normals and below a uniform's upper bound).
+        /// kept inside the range the law's narrow policy gives).
         const NARROW: bool;
         /// Rounds a computed value to this type (the identity for f32 and f64).
         fn from_compute(v: Self::Compute) -> Self;
@@ -26,8 +43,12 @@ pub(crate) mod sealed {
         }
         /// The smallest value of this type above `self`.
         fn next_up(self) -> Self;
-        /// Writes elements `start..` of `keyed` into `out`.
-        fn keyed_write(keyed: &Keyed, key: [u32; 2], start: u64, out: &mut [Self]);
+        /// Runs `work` on `out` with the code for this type's width.
+        fn by_width<W: ByWidth>(work: W, out: &mut [Self]);
+        /// The values as a typed buffer (no copy).
+        fn into_values(values: Vec<Self>) -> Values;
+        /// The buffer's values, when they are of this type (no copy).
+        fn from_values(values: Values) -> Option<Vec<Self>>;
     }
 
     impl Sealed for f32 {
@@ -42,8 +63,17 @@ pub(crate) mod sealed {
             f32::next_up(self)
         }
         #[inline(always)]
-        fn keyed_write(keyed: &Keyed, key: [u32; 2], start: u64, out: &mut [Self]) {
-            keyed.write_f32(key, start, out);
+        fn by_width<W: ByWidth>(work: W, out: &mut [Self]) {
+            work.f32(out);
+        }
+        fn into_values(values: Vec<Self>) -> Values {
+            Values::F32(values)
+        }
+        fn from_values(values: Values) -> Option<Vec<Self>> {
+            match values {
+                Values::F32(v) => Some(v),
+                _ => None,
+            }
         }
     }
 
@@ -59,9 +89,43 @@ pub(crate) mod sealed {
             f64::next_up(self)
         }
         #[inline(always)]
-        fn keyed_write(keyed: &Keyed, key: [u32; 2], start: u64, out: &mut [Self]) {
-            keyed.write_f64(key, start, out);
+        fn by_width<W: ByWidth>(work: W, out: &mut [Self]) {
+            work.f64(out);
         }
+        fn into_values(values: Vec<Self>) -> Values {
+            Values::F64(values)
+        }
+        fn from_values(values: Values) -> Option<Vec<Self>> {
+            match values {
+                Values::F64(v) => Some(v),
+                _ => None,
+            }
+        }
+    }
+}
+
+/// Work whose code depends on the element's width, dispatched by [`sealed::Sealed::by_width`]:
+/// the keyed kernels (f32 computes four values per Philox counter, f64 two, the half types
+/// take the f32 kernel's values and round them).
+pub trait ByWidth {
+    /// The work on f32 elements.
+    fn f32(self, out: &mut [f32]);
+    /// The work on f64 elements.
+    fn f64(self, out: &mut [f64]);
+    /// The work on a half-precision type (computed in f32).
+    #[cfg(feature = "half")]
+    fn narrow<F: Float + sealed::Sealed<Compute = f32>>(self, out: &mut [F]);
+}
+
+impl Values {
+    /// The values of an element type (no copy).
+    pub(crate) fn from_vec<E: Float>(values: Vec<E>) -> Values {
+        E::into_values(values)
+    }
+
+    /// The values as `E`, when they are of that type (no copy); `None` for another type.
+    pub(crate) fn into_vec<E: Float>(self) -> Option<Vec<E>> {
+        E::from_values(self)
     }
 }
 
@@ -71,9 +135,10 @@ pub(crate) type Compute<F> = <F as sealed::Sealed>::Compute;
 /// A floating-point element type: `f32` or `f64`, and with the feature `half` also
 /// `half::f16` and `half::bf16`.
 ///
-/// Sampling happens in the element's own precision where rand_distr offers it (uniform);
-/// rand_distr's standard normal is a f64 ziggurat for both types, and the truncated normal is
-/// sampled in f64 for its tail arithmetic, then rounded once.
+/// From an rng stream ([`fill`](crate::Init::fill)), sampling happens in the element's own
+/// precision where rand_distr offers it (uniform); rand_distr's standard normal is a f64
+/// ziggurat for both types, and the truncated normal is sampled in f64 for its tail
+/// arithmetic, then rounded once. Keyed fills compute as the keyed contract says (README).
 ///
 /// Half precision (feature `half`): **sampled in f32, rounded once.** Every value of an `f16`
 /// or `bf16` parameter is the value an `f32` parameter of the same shape would get from the
@@ -108,6 +173,8 @@ pub trait Float:
 {
     /// The type's name, for error messages.
     const NAME: &'static str;
+    /// The type, as a value.
+    const DTYPE: Dtype;
     /// The largest finite value, as f64.
     const MAX: f64;
     /// Zero.
@@ -118,17 +185,13 @@ pub trait Float:
     fn to_f64(self) -> f64;
     /// The largest value of this type below `self` (for half-open ranges).
     fn next_down(self) -> Self;
-    /// A `rows × cols` orthogonal matrix, row-major, factored in this type (half types: in
-    /// f32, then rounded).
-    #[doc(hidden)]
-    #[cfg(feature = "orthogonal")]
-    fn orthogonal<R: Rng + ?Sized>(rows: usize, cols: usize, rng: &mut R) -> Vec<Self>;
     /// One draw from N(0, 1) in this type (half types: an f32 draw, rounded).
     fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> Self;
 }
 
 impl Float for f32 {
     const NAME: &'static str = "f32";
+    const DTYPE: Dtype = Dtype::F32;
     const MAX: f64 = f32::MAX as f64;
     const ZERO: Self = 0.0;
     #[inline]
@@ -143,10 +206,6 @@ impl Float for f32 {
     fn next_down(self) -> Self {
         f32::next_down(self)
     }
-    #[cfg(feature = "orthogonal")]
-    fn orthogonal<R: Rng + ?Sized>(rows: usize, cols: usize, rng: &mut R) -> Vec<Self> {
-        crate::orthogonal::orthogonal_matrix::<f32, R>(rows, cols, rng)
-    }
     #[inline]
     fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> Self {
         StandardNormal.sample(rng)
@@ -155,6 +214,7 @@ impl Float for f32 {
 
 impl Float for f64 {
     const NAME: &'static str = "f64";
+    const DTYPE: Dtype = Dtype::F64;
     const MAX: f64 = f64::MAX;
     const ZERO: Self = 0.0;
     #[inline]
@@ -168,10 +228,6 @@ impl Float for f64 {
     #[inline]
     fn next_down(self) -> Self {
         f64::next_down(self)
-    }
-    #[cfg(feature = "orthogonal")]
-    fn orthogonal<R: Rng + ?Sized>(rows: usize, cols: usize, rng: &mut R) -> Vec<Self> {
-        crate::orthogonal::orthogonal_matrix::<f64, R>(rows, cols, rng)
     }
     #[inline]
     fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> Self {
@@ -207,8 +263,8 @@ mod half_types {
     use half::{bf16, f16};
     use rand::Rng;
 
-    use super::{Float, sealed::Sealed};
-    use crate::keyed::Keyed;
+    use super::{ByWidth, Float, sealed::Sealed};
+    use crate::param::dtype::{Dtype, Values};
 
     /// Bit-level neighbours of a 16-bit float with a sign bit on top (f16, bf16): the next
     /// value up and down, ±0 stepping to the smallest subnormal, ±∞ staying put beyond ∓MAX.
@@ -235,7 +291,7 @@ mod half_types {
     }
 
     macro_rules! half_float {
-        ($t:ident, $name:literal) => {
+        ($t:ident, $name:literal, $dtype:ident) => {
             impl Sealed for $t {
                 type Compute = f32;
                 const NARROW: bool = true;
@@ -257,13 +313,23 @@ mod half_types {
                     $t::from_bits(next_up_bits(self.to_bits(), $t::INFINITY.to_bits()))
                 }
                 #[inline(always)]
-                fn keyed_write(keyed: &Keyed, key: [u32; 2], start: u64, out: &mut [Self]) {
-                    keyed.write_narrow(key, start, out);
+                fn by_width<W: ByWidth>(work: W, out: &mut [Self]) {
+                    work.narrow(out);
+                }
+                fn into_values(values: Vec<Self>) -> Values {
+                    Values::$dtype(values)
+                }
+                fn from_values(values: Values) -> Option<Vec<Self>> {
+                    match values {
+                        Values::$dtype(v) => Some(v),
+                        _ => None,
+                    }
                 }
             }
 
             impl Float for $t {
                 const NAME: &'static str = $name;
+                const DTYPE: Dtype = Dtype::$dtype;
                 const MAX: f64 = $t::MAX.to_f64_const();
                 const ZERO: Self = $t::ZERO;
                 #[inline]
@@ -281,37 +347,16 @@ mod half_types {
                     }
                     $t::from_bits(next_down_bits(self.to_bits(), $t::INFINITY.to_bits()))
                 }
-                #[cfg(feature = "orthogonal")]
-                fn orthogonal<R: Rng + ?Sized>(rows: usize, cols: usize, rng: &mut R) -> Vec<Self> {
-                    f32::orthogonal(rows, cols, rng)
-                        .into_iter()
-                        .map($t::from_f32)
-                        .collect()
-                }
                 #[inline]
                 fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> Self {
                     $t::from_f32(f32::standard_normal(rng))
                 }
             }
-
-            impl crate::target::Nested for $t {
-                type Elem = $t;
-                fn push_dims(_: &mut Vec<usize>) {}
-                fn visit(&mut self, f: &mut impl FnMut(&mut $t)) {
-                    f(self);
-                }
-                fn read(&self, f: &mut impl FnMut($t)) {
-                    f(*self);
-                }
-                fn zeroed() -> Self {
-                    $t::ZERO
-                }
-            }
         };
     }
 
-    half_float!(f16, "f16");
-    half_float!(bf16, "bf16");
+    half_float!(f16, "f16", F16);
+    half_float!(bf16, "bf16", Bf16);
 
     #[cfg(test)]
     mod tests {
@@ -346,7 +391,7 @@ mod half_types {
 
         #[test]
         fn interior_is_strict() {
-            use crate::element::strict_interior;
+            use crate::param::element::strict_interior;
             // representable bounds: one ulp inward on both sides
             let (lo, hi) = strict_interior::<f16>(-1.0, 1.0).unwrap();
             assert_eq!(
@@ -368,5 +413,21 @@ mod half_types {
             assert_eq!(strict_interior::<bf16>(1.0, 1.0 + 1.0 / 128.0), None);
             assert!(strict_interior::<bf16>(1.0, 1.0 + 1.0 / 64.0).is_some());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_keep_their_type_and_bits() {
+        let v = vec![0.1f32, -3.5e-30, f32::MAX, f32::MIN_POSITIVE / 2.0];
+        let vals = Values::from_vec(v.clone());
+        assert_eq!((vals.dtype(), vals.len()), (Dtype::F32, 4));
+        assert_eq!(vals.clone().into_vec::<f32>(), Some(v));
+        assert_eq!(vals.into_vec::<f64>(), None);
+        let w = vec![0.1f64, -1e-300, f64::MAX];
+        assert_eq!(Values::from_vec(w.clone()).into_vec::<f64>(), Some(w));
     }
 }

@@ -5,7 +5,7 @@
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1, StandardNormal};
 
-use crate::special::mills_ratio;
+use super::special::mills_ratio;
 
 /// Standard deviation of a standard normal truncated to [-2, 2]: 0.87962566103423978 (the JAX/Keras correction constant).
 pub const TRUNC_2SIGMA_STD: f64 = 0.879_625_661_034_239_8;
@@ -132,15 +132,22 @@ impl TruncatedStandardNormal {
         }
     }
 
-    /// The sampling method chosen by [`new`](Self::new).
     /// The interval `(a, b)`.
     pub(crate) fn bounds(&self) -> (f64, f64) {
         (self.a, self.b)
     }
 
     /// The sampling method chosen.
+    #[cfg(test)]
     pub(crate) fn method(&self) -> Method {
         self.method
+    }
+
+    /// Whether the sampler proposes plain standard normals and keeps those inside `[a, b]`
+    /// (the interval holds most of the mass): then a keyed kernel may draw its own normals
+    /// and reject them the same way.
+    pub(crate) fn normal_proposal(&self) -> bool {
+        self.method == Method::Normal
     }
 
     /// One draw, always within [a, b], never NaN.
@@ -228,11 +235,43 @@ impl TruncatedStandardNormal {
     }
 }
 
+/// CDF of N(mean, std²) truncated to `[low, high]`: 0 below `low`, 1 above `high`, NaN for
+/// invalid parameters (what [`crate::stats::truncated_normal_cdf`] documents). When the
+/// interval lies on one side of `mean` it is computed from offsets to the nearest bound, so it
+/// stays exact however far in a tail the interval lies.
+pub(crate) fn truncated_normal_cdf(x: f64, mean: f64, std: f64, low: f64, high: f64) -> f64 {
+    let valid = !x.is_nan() && mean.is_finite() && std.is_finite() && std > 0.0 && low < high;
+    if !valid {
+        return f64::NAN;
+    }
+    if x <= low {
+        return 0.0;
+    }
+    if x >= high {
+        return 1.0;
+    }
+    // Standardised bounds; −∞/+∞ stay infinite.
+    let a = (low - mean) / std;
+    let b = (high - mean) / std;
+    if a >= 0.0 {
+        // Upper tail: offsets from `low`.
+        let width = (high - low) / std;
+        tail_cdf(a, (x - low) / std, width)
+    } else if b <= 0.0 {
+        // Lower tail: mirror, offsets from `high`.
+        let width = (high - low) / std;
+        1.0 - tail_cdf(-b, (high - x) / std, width)
+    } else {
+        // `mean` inside the interval: |a|, |b| ≤ width, so nothing is lost.
+        TruncatedStandardNormal::new(a, b).cdf((x - mean) / std)
+    }
+}
+
 /// `(Φ(a + u) − Φ(a)) / (Φ(a + w) − Φ(a))` for `a ≥ 0`, `0 ≤ u ≤ w` (`w` may
 /// be `+∞`): the CDF at `a + u` of the standard normal truncated to
 /// `[a, a + w]`, taking the offsets from the bound directly, so it stays exact
 /// when `a ≫ w` (where `a + u` and `a + w` would not even be distinct `f64`s).
-pub(crate) fn tail_cdf(a: f64, u: f64, w: f64) -> f64 {
+fn tail_cdf(a: f64, u: f64, w: f64) -> f64 {
     debug_assert!(a >= 0.0 && u >= 0.0 && u <= w);
     (tail_integral(a, u) / tail_integral(a, w)).clamp(0.0, 1.0)
 }
@@ -368,7 +407,7 @@ fn numeric_moments(a: f64, b: f64, m: f64) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::special::{std_normal_cdf, std_normal_pdf};
+    use crate::math::special::{std_normal_cdf, std_normal_pdf};
     use crate::stats::ks_test;
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;

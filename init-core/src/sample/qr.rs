@@ -13,7 +13,7 @@ use faer::linalg::qr::no_pivoting::factor::{
 use faer::{Conj, Mat, Par};
 use rand::Rng;
 
-use crate::element::Float;
+use crate::param::element::Float;
 
 /// A `rows × cols` matrix, row-major, with orthonormal rows (rows ≤ cols) or orthonormal
 /// columns (rows ≥ cols), drawn as PyTorch's `orthogonal_` draws it: a standard Gaussian

@@ -1,8 +1,9 @@
-//! [`Init`]: the value that describes one scheme, its constructors and modifiers.
+//! [`Init`]: the value that describes one scheme, its constructors and modifiers, and which
+//! modifiers mean something for which scheme.
 
+use super::fans::{FanMode, Layout};
+use super::gain::Gain;
 use crate::error::{ErrorKind, InitError};
-use crate::fans::{FanMode, Layout};
-use crate::gain::Gain;
 
 /// The distribution of a variance-scaling scheme ([`Init::variance_scaling`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -395,7 +396,8 @@ impl Init {
         self
     }
 
-    /// Sets which fan a fan-based scheme divides by. An error at fill time on other schemes.
+    /// Sets which fan a fan-based scheme divides by. On other schemes it means nothing: an
+    /// error when the scheme meets a shape ([`ErrorKind::ModifierNotApplicable`]).
     #[must_use]
     pub fn mode(mut self, mode: FanMode) -> Self {
         self.mode = Some(mode);
@@ -404,8 +406,8 @@ impl Init {
 
     /// Turns a normal into the JAX/Keras truncated form: truncated at ±2σ with σ divided by
     /// 0.87962566103423978, so the std after truncation is the one asked for. Applies to the
-    /// normal schemes (`normal`, `*_normal`, `variance_scaling` with a normal); an error at fill
-    /// time on others.
+    /// normal schemes (`normal`, `*_normal`, `variance_scaling` with a normal); on others an
+    /// error when the scheme meets a shape ([`ErrorKind::ModifierNotApplicable`]).
     #[must_use]
     pub fn truncated(mut self) -> Self {
         self.truncated = true;
@@ -446,6 +448,25 @@ impl Init {
     pub fn fan_out(mut self, fan_out: usize) -> Self {
         self.fan_out = Some(fan_out);
         self
+    }
+
+    /// Whether [`mode`](Init::mode) means something for this scheme: the fan-based family
+    /// (Glorot, He, LeCun, variance scaling, PyTorch's default).
+    pub(crate) fn takes_mode(&self) -> bool {
+        matches!(self.scheme, Scheme::Fan { .. })
+    }
+
+    /// Whether [`truncated`](Init::truncated) means something for this scheme: the normal
+    /// schemes (`normal`, the `*_normal` family, `variance_scaling` with a normal).
+    pub(crate) fn takes_truncation(&self) -> bool {
+        matches!(
+            self.scheme,
+            Scheme::Normal { .. }
+                | Scheme::Fan {
+                    distribution: Distribution::Normal | Distribution::TruncatedNormal,
+                    ..
+                }
+        )
     }
 
     /// Whether the scheme draws its whole parameter at once from a sequential stream

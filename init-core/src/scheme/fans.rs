@@ -2,7 +2,8 @@
 
 use std::borrow::Borrow;
 
-use crate::error::ErrorKind;
+use crate::error::{ErrorKind, InitError};
+use crate::param::shape::count;
 
 /// How a parameter's axes map to inputs, outputs and the receptive field.
 ///
@@ -206,15 +207,12 @@ impl Fans {
     ///
     /// Errors when the rank is below 2 for `OutIn`/`InOut`, when an explicit axis is out of
     /// range or repeated, or when the element count overflows.
-    pub fn from_shape(
-        shape: &[usize],
-        layout: impl Borrow<Layout>,
-    ) -> Result<Fans, crate::InitError> {
-        Self::compute(shape, layout.borrow()).map_err(|kind| crate::InitError::new("fans", kind))
+    pub fn from_shape(shape: &[usize], layout: impl Borrow<Layout>) -> Result<Fans, InitError> {
+        Self::compute(shape, layout.borrow()).map_err(|kind| InitError::new("fans", kind))
     }
 
     pub(crate) fn compute(shape: &[usize], layout: &Layout) -> Result<Fans, ErrorKind> {
-        checked_len(shape)?;
+        count(shape)?;
         let roles = layout.roles(shape.len())?;
         let receptive = roles.product(shape, Role::Receptive);
         Ok(Fans {
@@ -233,17 +231,4 @@ impl Fans {
             FanMode::FanGeoAvg => (i * o).sqrt(),
         }
     }
-}
-
-/// The number of elements of `shape`, or an error when it overflows.
-pub(crate) fn checked_len(shape: &[usize]) -> Result<usize, ErrorKind> {
-    // As ndarray: the product of the non-zero dimensions must fit, whatever the zeros.
-    let nonzero = shape
-        .iter()
-        .filter(|&&d| d != 0)
-        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-        .ok_or_else(|| ErrorKind::ShapeOverflow {
-            shape: shape.to_vec(),
-        })?;
-    Ok(if shape.contains(&0) { 0 } else { nonzero })
 }

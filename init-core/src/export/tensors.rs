@@ -1,0 +1,243 @@
+//! What every format shares: a model's parameters as named host tensors going out
+//! ([`collect`]), a file's tensors coming in by name, strictly ([`Source`], [`load_from`]), and
+//! the file errors.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::error::{ErrorKind, InitError};
+use crate::model::initialize::{Initialize, params};
+use crate::model::params::ParamInfo;
+use crate::model::path::ParamPath;
+use crate::model::visit::{Visit, VisitMut};
+use crate::param::dtype::{Dtype, Values};
+use crate::param::element::Float;
+use crate::param::parameter::{CopyValues, Parameter};
+use crate::param::shape::element_count;
+use crate::scheme::init::Init;
+
+/// One parameter, read out of a model.
+pub(crate) struct HostTensor {
+    /// Its path (`blocks[3].w`), for errors.
+    #[cfg_attr(not(feature = "npy"), allow(dead_code))]
+    pub(crate) path: String,
+    /// Its state-dict name.
+    pub(crate) name: String,
+    pub(crate) shape: Vec<usize>,
+    pub(crate) values: Values,
+}
+
+/// Reads every parameter of `model` (declaration order); `holds(dtype)` says whether the
+/// format can store an element type, `formats` names those it can in errors.
+pub(crate) fn collect<M: Initialize + ?Sized>(
+    model: &M,
+    context: &'static str,
+    holds: fn(Dtype) -> bool,
+    formats: &'static str,
+) -> Result<Vec<HostTensor>, InitError> {
+    struct Collect {
+        context: &'static str,
+        holds: fn(Dtype) -> bool,
+        formats: &'static str,
+        seen: HashSet<String>,
+        out: Vec<HostTensor>,
+    }
+    impl Visit for Collect {
+        fn param<T: Parameter + ?Sized>(
+            &mut self,
+            path: &ParamPath,
+            target: &T,
+            init: &Init,
+        ) -> Result<(), InitError> {
+            let ParamInfo {
+                path, name, shape, ..
+            } = ParamInfo::of(path, target, init);
+            let err = |kind| InitError::new(self.context, kind).with_path(path.clone());
+            if !(self.holds)(T::Elem::DTYPE) {
+                return Err(err(ErrorKind::DtypeMismatch {
+                    name,
+                    expected: self.formats.to_string(),
+                    got: T::Elem::NAME.to_string(),
+                }));
+            }
+            if !self.seen.insert(name.clone()) {
+                return Err(err(ErrorKind::DuplicateTensor { name }));
+            }
+            let values = target.values().map_err(|e| e.with_path(path.clone()))?;
+            self.out.push(HostTensor {
+                path,
+                name,
+                shape,
+                values: Values::from_vec(values),
+            });
+            Ok(())
+        }
+    }
+    let mut c = Collect {
+        context,
+        holds,
+        formats,
+        seen: HashSet::new(),
+        out: Vec::new(),
+    };
+    model.walk(&mut ParamPath::new(), &mut c)?;
+    Ok(c.out)
+}
+
+/// What a file holds under one name.
+pub(crate) struct Found {
+    pub(crate) shape: Vec<usize>,
+    /// The values, or the file's name of an element type we do not load.
+    pub(crate) values: Result<Values, String>,
+}
+
+/// A file being loaded.
+pub(crate) trait Source {
+    /// The tensor called `name`, read as `want` if it has that type; `None` if there is none.
+    fn get(&mut self, name: &str, want: Dtype) -> Result<Option<Found>, InitError>;
+    /// Every name in the file.
+    fn names(&mut self) -> Result<Vec<String>, InitError>;
+}
+
+/// Strict load of every parameter of `model` from `source`: all checks first, then the
+/// writes.
+pub(crate) fn load_from<M: Initialize + ?Sized, S: Source>(
+    model: &mut M,
+    source: &mut S,
+    context: &'static str,
+) -> Result<(), InitError> {
+    let mut loaded: HashMap<String, Values> = HashMap::new();
+    for spec in params(model)? {
+        let err = |kind| InitError::new(context, kind).with_path(spec.path.clone());
+        if loaded.contains_key(&spec.name) {
+            return Err(err(ErrorKind::DuplicateTensor { name: spec.name }));
+        }
+        let elem = spec.dtype;
+        let found = source
+            .get(&spec.name, elem)
+            .map_err(|e| e.with_path(spec.path.clone()))?
+            .ok_or_else(|| {
+                err(ErrorKind::MissingTensor {
+                    name: spec.name.clone(),
+                })
+            })?;
+        let values = match found.values {
+            Ok(v) if v.dtype() == elem => v,
+            Ok(v) => {
+                return Err(err(ErrorKind::DtypeMismatch {
+                    name: spec.name,
+                    expected: elem.name().to_string(),
+                    got: v.dtype().name().to_string(),
+                }));
+            }
+            Err(got) => {
+                return Err(err(ErrorKind::DtypeMismatch {
+                    name: spec.name,
+                    expected: elem.name().to_string(),
+                    got,
+                }));
+            }
+        };
+        if found.shape != spec.shape {
+            return Err(err(ErrorKind::ShapeMismatch {
+                name: spec.name,
+                expected: spec.shape,
+                got: found.shape,
+            }));
+        }
+        loaded.insert(spec.name, values);
+    }
+    let mut unexpected: Vec<String> = source
+        .names()?
+        .into_iter()
+        .filter(|n| !loaded.contains_key(n))
+        .collect();
+    if !unexpected.is_empty() {
+        unexpected.sort();
+        return Err(InitError::new(
+            context,
+            ErrorKind::UnexpectedTensors { names: unexpected },
+        ));
+    }
+    model.walk_mut(&mut ParamPath::new(), &mut WriteBack { context, loaded })
+}
+
+/// Writes loaded values into each parameter.
+struct WriteBack {
+    context: &'static str,
+    loaded: HashMap<String, Values>,
+}
+
+impl VisitMut for WriteBack {
+    fn param<T: Parameter + ?Sized>(
+        &mut self,
+        path: &ParamPath,
+        target: &mut T,
+        _: &Init,
+    ) -> Result<(), InitError> {
+        let name = path.state_dict_name();
+        let err = |kind| InitError::new(self.context, kind).with_path(path.to_string());
+        // The model was checked against the file by the walk before; a model whose walk
+        // changes between two calls still gets an error, not a panic.
+        let values = self
+            .loaded
+            .remove(&name)
+            .ok_or_else(|| err(ErrorKind::MissingTensor { name: name.clone() }))?;
+        let shape = target.dims();
+        if element_count(&shape, self.context)? != values.len() {
+            return Err(err(ErrorKind::ShapeMismatch {
+                name,
+                expected: shape,
+                got: vec![values.len()],
+            }));
+        }
+        let values = typed::<T::Elem>(values, &name, self.context)?;
+        target
+            .update(CopyValues(values))
+            .map_err(|e| e.with_path(path.to_string()))
+    }
+}
+
+/// `values` as `E`, or [`ErrorKind::DtypeMismatch`] naming `name` when they are of another
+/// type.
+pub(crate) fn typed<E: Float>(
+    values: Values,
+    name: &str,
+    context: &'static str,
+) -> Result<Vec<E>, InitError> {
+    let got = values.dtype();
+    values.into_vec::<E>().ok_or_else(|| {
+        InitError::new(
+            context,
+            ErrorKind::DtypeMismatch {
+                name: name.to_string(),
+                expected: E::NAME.to_string(),
+                got: got.name().to_string(),
+            },
+        )
+    })
+}
+
+/// The `Io` error of `file`.
+pub(crate) fn io_error(
+    context: &'static str,
+    file: &std::path::Path,
+    e: impl ToString,
+) -> InitError {
+    InitError::new(
+        context,
+        ErrorKind::Io {
+            file: file.display().to_string(),
+            message: e.to_string(),
+        },
+    )
+}
+
+/// The `Format` error.
+pub(crate) fn format_error(context: &'static str, e: impl ToString) -> InitError {
+    InitError::new(
+        context,
+        ErrorKind::Format {
+            message: e.to_string(),
+        },
+    )
+}

@@ -1,0 +1,24 @@
+//! Models: structs whose parameters carry schemes. [`Initialize`] is what
+//! `#[derive(Initialize)]` implements: two walks over a model's parameters (`visit.rs`), each
+//! with its [`ParamPath`] (`path.rs`). Everything that acts on a whole model is driven by a
+//! walk: the fills (`seeded.rs`: from an rng, keyed, sharded; `progress.rs`), the one listing
+//! of its parameters ([`params`], `params.rs`), the [`report`] (`report.rs`), and building it
+//! from a configuration ([`Build`], `build.rs`).
+
+pub(crate) mod build;
+pub(crate) mod initialize;
+pub(crate) mod params;
+pub(crate) mod path;
+pub(crate) mod progress;
+pub(crate) mod report;
+pub(crate) mod seeded;
+pub(crate) mod visit;
+
+pub use build::{Build, Configured};
+pub use initialize::{Initialize, params};
+pub use params::ParamInfo;
+pub use path::{ParamPath, Segment};
+pub use progress::Progress;
+pub use report::{Report, ReportRow, report};
+pub use seeded::{ShardPlan, rows_of};
+pub use visit::{Visit, VisitMut};

@@ -1,0 +1,147 @@
+//! [`report`]: a table of a model's parameters — what each scheme promises for its shape
+//! ([`ParamInfo::resolve`]) beside what the values are now.
+
+use std::fmt;
+
+use super::initialize::Initialize;
+use super::params::ParamInfo;
+use super::path::ParamPath;
+use super::visit::Visit;
+use crate::error::InitError;
+use crate::param::element::Float;
+use crate::param::parameter::{HostRef, Parameter};
+use crate::param::target::Target;
+use crate::scheme::init::Init;
+
+/// One row of a [`Report`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportRow {
+    /// The parameter's path.
+    pub path: String,
+    /// Its shape.
+    pub shape: Vec<usize>,
+    /// Its scheme with modifiers, as [`Init`]'s `Display` writes it.
+    pub scheme: String,
+    /// Fan-in used (or that the shape has), if any.
+    pub fan_in: Option<usize>,
+    /// Fan-out used (or that the shape has), if any.
+    pub fan_out: Option<usize>,
+    /// The std the scheme promises ([`Resolved::std`](crate::Resolved::std)).
+    pub target_std: f64,
+    /// The population std of the values the parameter holds.
+    pub measured_std: f64,
+}
+
+/// A table of a model's parameters: path, shape, scheme, fans, target and measured std.
+/// Made by [`report`]; its `Display` is the table.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Report {
+    /// One row per parameter, in declaration order.
+    pub rows: Vec<ReportRow>,
+}
+
+/// Reports every parameter of `model`: what its scheme promises for its shape, and what its
+/// values are now.
+pub fn report<M: Initialize + ?Sized>(model: &M) -> Result<Report, InitError> {
+    let mut r = Report::default();
+    model.walk(&mut ParamPath::new(), &mut r)?;
+    Ok(r)
+}
+
+impl Visit for Report {
+    fn param<T: Parameter + ?Sized>(
+        &mut self,
+        path: &ParamPath,
+        target: &T,
+        init: &Init,
+    ) -> Result<(), InitError> {
+        let info = ParamInfo::of(path, target, init);
+        let resolved = info.resolve()?;
+        let measured_std = target
+            .inspect(Moments)
+            .map_err(|e| e.with_path(info.path.clone()))?;
+        self.rows.push(ReportRow {
+            path: info.path,
+            shape: info.shape,
+            scheme: info.init.to_string(),
+            fan_in: resolved.fans.map(|f| f.fan_in),
+            fan_out: resolved.fans.map(|f| f.fan_out),
+            target_std: resolved.std,
+            measured_std,
+        });
+        Ok(())
+    }
+}
+
+/// The population std of a parameter's values (0 for none).
+struct Moments;
+
+impl<E: Float> HostRef<E> for Moments {
+    type Output = f64;
+    fn call<T: Target<Elem = E> + ?Sized>(self, target: &T) -> f64 {
+        let (mut n, mut sum, mut sq) = (0usize, 0.0f64, 0.0f64);
+        target.for_each(|x| {
+            let x = x.to_f64();
+            n += 1;
+            sum += x;
+            sq += x * x;
+        });
+        if n == 0 {
+            return 0.0;
+        }
+        let mean = sum / n as f64;
+        (sq / n as f64 - mean * mean).max(0.0).sqrt()
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shape = |s: &[usize]| {
+            s.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("x")
+        };
+        let fan = |n: Option<usize>| n.map_or("-".to_string(), |n| n.to_string());
+        let w_path = self
+            .rows
+            .iter()
+            .map(|r| r.path.len())
+            .chain([9])
+            .max()
+            .unwrap_or(9);
+        let w_shape = self
+            .rows
+            .iter()
+            .map(|r| shape(&r.shape).len())
+            .chain([5])
+            .max()
+            .unwrap_or(5);
+        let w_scheme = self
+            .rows
+            .iter()
+            .map(|r| r.scheme.len())
+            .chain([6])
+            .max()
+            .unwrap_or(6);
+        writeln!(
+            f,
+            "{:<w_path$}  {:>w_shape$}  {:<w_scheme$}  {:>7}  {:>7}  {:>10}  {:>10}",
+            "parameter", "shape", "scheme", "fan_in", "fan_out", "target std", "measured"
+        )?;
+        for r in &self.rows {
+            writeln!(
+                f,
+                "{:<w_path$}  {:>w_shape$}  {:<w_scheme$}  {:>7}  {:>7}  {:>10.6}  {:>10.6}",
+                r.path,
+                shape(&r.shape),
+                r.scheme,
+                fan(r.fan_in),
+                fan(r.fan_out),
+                r.target_std,
+                r.measured_std
+            )?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,93 @@
+//! [`Init::resolve`]: what a plan promises for a shape, reported without sampling.
+
+use super::Plan;
+use super::law::ElementDistribution;
+use crate::error::InitError;
+use crate::param::shape::count;
+use crate::scheme::fans::Fans;
+use crate::scheme::init::Init;
+
+/// What [`Init::fill`] would do for one shape, computed without sampling.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resolved {
+    /// The scheme's name.
+    pub scheme: &'static str,
+    /// The shape it was resolved for.
+    pub shape: Vec<usize>,
+    /// The fans used (explicit ones, or those of the shape under the layout); `None` when the
+    /// shape has none (rank < 2) and none were given.
+    pub fans: Option<Fans>,
+    /// For element-wise schemes, the distribution of every element; `None` for structured
+    /// schemes (orthogonal, eye, dirac, delta-orthogonal, sparse) and empty shapes.
+    pub distribution: Option<ElementDistribution>,
+    /// Expected mean of the values.
+    pub mean: f64,
+    /// Expected standard deviation of the values over the whole parameter (the "target std" of
+    /// a report). For structured schemes, that of the fixed pattern (eye, dirac) or its
+    /// expectation (orthogonal: gain·√(min(r, c)/(r·c)); sparse: std·√(1 − zeros/rows)).
+    pub std: f64,
+}
+
+impl Init {
+    /// What [`fill`](Init::fill) would do for a parameter of this shape, without sampling: the
+    /// fans, and for element-wise schemes the distribution of one element. Validates exactly as
+    /// `fill` does.
+    ///
+    /// ```
+    /// use init_core::{Init, ElementDistribution};
+    /// let r = Init::glorot_uniform().resolve(&[3, 5]).unwrap();
+    /// let bound = (6.0f64 / 8.0).sqrt();
+    /// assert_eq!(r.distribution, Some(ElementDistribution::Uniform { low: -bound, high: bound }));
+    /// let t = Init::he_normal().truncated().resolve(&[64, 32]).unwrap();
+    /// assert!((t.std - (2.0f64 / 32.0).sqrt()).abs() < 1e-12);
+    /// ```
+    pub fn resolve(&self, shape: &[usize]) -> Result<Resolved, InitError> {
+        let (plan, fans) = self.plan(shape)?;
+        let len = count(shape).unwrap_or(0) as f64;
+        let (distribution, mean, std) = match &plan {
+            Plan::Empty => (None, 0.0, 0.0),
+            Plan::Elementwise(law) => (Some(law.dist()), law.mean(), law.std()),
+            Plan::Eye { cols, value } => {
+                let rows = len / *cols as f64;
+                pattern_moments(*value, rows.min(*cols as f64), len)
+            }
+            Plan::Dirac {
+                grid,
+                out_per_group,
+                value,
+            } => {
+                let groups = grid.rows / out_per_group;
+                let count = (*out_per_group).min(grid.cols) * groups;
+                pattern_moments(*value, count as f64, len)
+            }
+            #[cfg(feature = "orthogonal")]
+            Plan::Orthogonal { grid, value } => {
+                let k = grid.rows.min(grid.cols) as f64;
+                (None, 0.0, value.abs() * (k / len).sqrt())
+            }
+            #[cfg(feature = "orthogonal")]
+            Plan::DeltaOrthogonal { grid, value } => {
+                (None, 0.0, value.abs() * (grid.cols as f64 / len).sqrt())
+            }
+            Plan::Sparse { grid, zeros, std } => {
+                let keep = (grid.rows - zeros) as f64 / grid.rows as f64;
+                (None, 0.0, std * keep.sqrt())
+            }
+        };
+        Ok(Resolved {
+            scheme: self.name(),
+            shape: shape.to_vec(),
+            fans,
+            distribution,
+            mean,
+            std,
+        })
+    }
+}
+
+/// Mean and population std of `count` copies of `value` among `len` elements, the rest zero.
+fn pattern_moments(value: f64, count: f64, len: f64) -> (Option<ElementDistribution>, f64, f64) {
+    let p = count / len;
+    let mean = value * p;
+    (None, mean, value.abs() * (p * (1.0 - p)).sqrt())
+}

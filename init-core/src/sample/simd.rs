@@ -1,0 +1,152 @@
+//! Run-time SIMD dispatch for keyed fills: the one module with `unsafe`.
+//!
+//! The kernels are the portable ones (`kernel::write`), compiled a second time with AVX2 or
+//! AVX-512 enabled so that their lane loops use wide vectors. They compute the same IEEE
+//! operations in the same order (Rust never fuses a multiply and an add on its own), so every
+//! path gives the same bits; `tests::every_path_gives_the_same_bits` checks each path this CPU
+//! has against the portable one.
+//!
+//! Soundness by construction: a [`Path`] can only be made by [`Path::best`] (or, in tests,
+//! [`Path::available`]), which detect the CPU's features first; its field is private to this
+//! module, so no other code can name a path the CPU lacks, and [`write`] is safe to call with
+//! any `Path` there is.
+#![allow(unsafe_code)]
+
+use super::kernel;
+use crate::param::element::Float;
+use crate::plan::law::Law;
+
+/// A code path this CPU supports: only detection makes one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Path(Isa);
+
+/// The instruction sets a kernel is compiled for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Isa {
+    Portable,
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+}
+
+impl Path {
+    /// The fastest path this CPU supports.
+    pub(crate) fn best() -> Path {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if has_avx512() {
+                return Path(Isa::Avx512);
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                return Path(Isa::Avx2);
+            }
+        }
+        Path(Isa::Portable)
+    }
+
+    /// Every path this CPU supports, the portable one first (to compare them).
+    #[cfg(test)]
+    pub(crate) fn available() -> Vec<Path> {
+        let mut paths = vec![Path(Isa::Portable)];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                paths.push(Path(Isa::Avx2));
+            }
+            if has_avx512() {
+                paths.push(Path(Isa::Avx512));
+            }
+        }
+        paths
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+fn has_avx512() -> bool {
+    std::arch::is_x86_feature_detected!("avx512f")
+        && std::arch::is_x86_feature_detected!("avx512dq")
+}
+
+/// Writes elements `start..` of a keyed law into `out`, on `path`.
+pub(crate) fn write<F: Float>(path: Path, law: &Law, key: [u32; 2], start: u64, out: &mut [F]) {
+    match path.0 {
+        Isa::Portable => kernel::write(law, key, start, out),
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: a `Path(Isa::Avx2)` is only made by `Path::best`/`Path::available` after
+        // `is_x86_feature_detected!("avx2")`, and the field is private to this module.
+        Isa::Avx2 => unsafe { write_avx2(law, key, start, out) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: a `Path(Isa::Avx512)` is only made after `has_avx512()` detected avx512f and
+        // avx512dq, and the field is private to this module.
+        Isa::Avx512 => unsafe { write_avx512(law, key, start, out) },
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn write_avx2<F: Float>(law: &Law, key: [u32; 2], start: u64, out: &mut [F]) {
+    kernel::write(law, key, start, out);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq")]
+fn write_avx512<F: Float>(law: &Law, key: [u32; 2], start: u64, out: &mut [F]) {
+    kernel::write(law, key, start, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Plan;
+    use crate::scheme::init::Init;
+
+    /// The prepared law of an element-wise scheme.
+    fn law_of(init: &Init) -> Law {
+        match init.plan(&[4, 4]) {
+            Ok((Plan::Elementwise(law), _)) => law,
+            other => panic!("{init} is not element-wise: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_path_gives_the_same_bits() {
+        let paths = Path::available();
+        let portable = paths[0];
+        let key = crate::sample::philox::key_of(9, "w");
+        for init in [
+            Init::normal(0.5, 2.0),
+            Init::uniform(-1.0, 3.0),
+            Init::normal(0.0, 0.02).truncated(),
+            Init::truncated_normal(0.0, 1.0, 3.0, 5.0),
+        ] {
+            let law = law_of(&init);
+            let mut want = vec![0.0f64; 1001];
+            write(portable, &law, key, 7, &mut want);
+            let mut want32 = vec![0.0f32; 1001];
+            write(portable, &law, key, 7, &mut want32);
+            for &p in &paths {
+                let mut got = vec![0.0f64; 1001];
+                write(p, &law, key, 7, &mut got);
+                assert!(
+                    got.iter()
+                        .zip(&want)
+                        .all(|(a, b)| a.to_bits() == b.to_bits()),
+                    "{init} {p:?}"
+                );
+                let mut got32 = vec![0.0f32; 1001];
+                write(p, &law, key, 7, &mut got32);
+                assert_eq!(got32, want32, "{init} {p:?} f32");
+                #[cfg(feature = "half")]
+                {
+                    let bits = |v: &[half::f16]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                    let mut want16 = vec![half::f16::ZERO; 1001];
+                    write(portable, &law, key, 7, &mut want16);
+                    let mut got16 = vec![half::f16::ZERO; 1001];
+                    write(p, &law, key, 7, &mut got16);
+                    assert_eq!(bits(&got16), bits(&want16), "{init} {p:?} f16");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! Structured schemes drawn from an rng: eye, dirac, orthogonal, delta-orthogonal and sparse
+//! write a pattern over the plan's [`Grid`], in logical row-major order. The rng stream mode
+//! and the keyed mode (on the structured Philox stream) both come here.
+
+use rand::Rng;
+
+use crate::param::element::sealed::Sealed as _;
+use crate::param::element::{Compute, Float};
+use crate::param::target::Target;
+use crate::plan::Plan;
+use crate::plan::grid::Grid;
+
+/// Writes a structured plan into `target` from `rng` (the plan was checked for the element
+/// type). Element-wise and empty plans write nothing here: their samplers are `rng` and `keyed`.
+pub(crate) fn write<T, R>(plan: &Plan, target: &mut T, rng: &mut R)
+where
+    T: Target + ?Sized,
+    R: Rng + ?Sized,
+{
+    match plan {
+        Plan::Empty | Plan::Elementwise(_) => {}
+        Plan::Eye { cols, value } => {
+            let (cols, v) = (*cols, T::Elem::from_f64(*value));
+            let mut k = 0usize;
+            target.for_each_mut(|x| {
+                *x = if k / cols == k % cols {
+                    v
+                } else {
+                    T::Elem::ZERO
+                };
+                k += 1;
+            });
+        }
+        Plan::Dirac {
+            grid,
+            out_per_group,
+            value,
+        } => {
+            let v = T::Elem::from_f64(*value);
+            write_grid(target, grid, |o, i, centre| {
+                if centre && o % out_per_group == i {
+                    v
+                } else {
+                    T::Elem::ZERO
+                }
+            });
+        }
+        #[cfg(feature = "orthogonal")]
+        Plan::Orthogonal { grid, value } => {
+            let (q, gain) = orthogonal::<T::Elem, R>(grid, *value, rng);
+            write_grid(target, grid, |r, c, _| {
+                T::Elem::from_compute(q[r * grid.cols + c] * gain)
+            });
+        }
+        #[cfg(feature = "orthogonal")]
+        Plan::DeltaOrthogonal { grid, value } => {
+            let (q, gain) = orthogonal::<T::Elem, R>(grid, *value, rng);
+            write_grid(target, grid, |o, i, centre| {
+                if centre {
+                    T::Elem::from_compute(q[o * grid.cols + i] * gain)
+                } else {
+                    T::Elem::ZERO
+                }
+            });
+        }
+        Plan::Sparse { grid, zeros, std } => {
+            let s = Compute::<T::Elem>::from_f64(*std);
+            // The zero positions first, column by column, then the values in logical order.
+            let mut zero = vec![false; grid.rows * grid.cols];
+            for c in 0..grid.cols {
+                for r in rand::seq::index::sample(rng, grid.rows, *zeros) {
+                    zero[r * grid.cols + c] = true;
+                }
+            }
+            write_grid(target, grid, |r, c, _| {
+                if zero[r * grid.cols + c] {
+                    T::Elem::ZERO
+                } else {
+                    T::Elem::from_compute(Compute::<T::Elem>::standard_normal(rng) * s)
+                }
+            });
+        }
+    }
+}
+
+/// The grid's orthogonal matrix, factored in the element's compute type, and the gain in it.
+#[cfg(feature = "orthogonal")]
+fn orthogonal<F: Float, R: Rng + ?Sized>(
+    grid: &Grid,
+    gain: f64,
+    rng: &mut R,
+) -> (Vec<Compute<F>>, Compute<F>) {
+    let q = super::qr::orthogonal_matrix::<Compute<F>, R>(grid.rows, grid.cols, rng);
+    (q, Compute::<F>::from_f64(gain))
+}
+
+/// Writes `value(a, b, at_centre)` to every element of `target`, in logical order.
+fn write_grid<T: Target + ?Sized>(
+    target: &mut T,
+    grid: &Grid,
+    mut value: impl FnMut(usize, usize, bool) -> T::Elem,
+) {
+    let mut coords = grid.coords();
+    target.for_each_mut(|x| {
+        if let Some((a, b, centre)) = coords.next() {
+            *x = value(a, b, centre);
+        }
+    });
+}

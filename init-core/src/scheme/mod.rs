@@ -1,0 +1,12 @@
+//! The vocabulary: [`Init`] (a scheme with its modifiers, and which modifiers mean something for
+//! which scheme), [`Gain`], [`Layout`] and [`Fans`], and the depth factors. Values that describe;
+//! nothing here meets a shape or draws a number.
+
+pub mod depth;
+pub(crate) mod fans;
+pub(crate) mod gain;
+pub(crate) mod init;
+
+pub use fans::{Axes, FanMode, Fans, Layout};
+pub use gain::Gain;
+pub use init::{Distribution, Init};
