@@ -227,6 +227,29 @@ impl InitError {
         }
     }
 
+    /// `Ok` when `ok`, else [`ErrorKind::InvalidParameter`] in `context`: the one check of a
+    /// number against its domain (`expected`, in words).
+    pub(crate) fn require(
+        ok: bool,
+        context: &'static str,
+        name: &'static str,
+        value: f64,
+        expected: &'static str,
+    ) -> Result<(), InitError> {
+        if ok {
+            Ok(())
+        } else {
+            Err(InitError::new(
+                context,
+                ErrorKind::InvalidParameter {
+                    name,
+                    value,
+                    expected,
+                },
+            ))
+        }
+    }
+
     /// The same error, attributed to the parameter at `path`.
     #[must_use]
     pub fn with_path(mut self, path: impl Into<String>) -> Self {
@@ -380,3 +403,24 @@ impl fmt::Display for ErrorKind {
 }
 
 impl std::error::Error for InitError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_is_what_scheme_used_to_say() {
+        let e = InitError::new("build", ErrorKind::UnknownPath);
+        assert_eq!(e.context(), "build");
+        #[allow(deprecated)]
+        let old = e.scheme();
+        assert_eq!(old, "build");
+        assert_eq!(
+            InitError::require(false, "lsuv", "tol", -1.0, "finite and > 0")
+                .unwrap_err()
+                .to_string(),
+            "lsuv: tol must be finite and > 0, got -1"
+        );
+        assert!(InitError::require(true, "lsuv", "tol", 0.1, "finite and > 0").is_ok());
+    }
+}

@@ -213,16 +213,8 @@ impl Lsuv {
         M: Initialize + ?Sized,
         F: FnMut(&M) -> LayerOutputs,
     {
-        if !(self.tol.is_finite() && self.tol > 0.0) {
-            return Err(InitError::new(
-                "lsuv",
-                ErrorKind::InvalidParameter {
-                    name: "tol",
-                    value: self.tol,
-                    expected: "finite and > 0",
-                },
-            ));
-        }
+        let tol_ok = self.tol.is_finite() && self.tol > 0.0;
+        InitError::require(tol_ok, "lsuv", "tol", self.tol, "finite and > 0")?;
         let params = params(model)?;
         for layer in layers {
             if !params.iter().any(|p| p.path == *layer) {

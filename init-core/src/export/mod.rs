@@ -34,6 +34,15 @@
 //!
 //! The files: what every format shares in `tensors.rs`, one file per format, the sidecar in
 //! `sidecar.rs`.
+//!
+//! [`Parameter::values`]: crate::Parameter::values
+//! [`Parameter::update`]: crate::Parameter::update
+//! [`ErrorKind::MissingTensor`]: crate::ErrorKind::MissingTensor
+//! [`ErrorKind::ShapeMismatch`]: crate::ErrorKind::ShapeMismatch
+//! [`ErrorKind::DtypeMismatch`]: crate::ErrorKind::DtypeMismatch
+//! [`ErrorKind::UnexpectedTensors`]: crate::ErrorKind::UnexpectedTensors
+//! [`ErrorKind::Io`]: crate::ErrorKind::Io
+//! [`ErrorKind::Format`]: crate::ErrorKind::Format
 
 use crate::error::InitError;
 use crate::model::initialize::{Initialize, params};

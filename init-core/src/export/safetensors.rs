@@ -307,8 +307,9 @@ mod tests {
     use safetensors::tensor::View;
 
     use super::*;
-    use crate::init::Init;
-    use crate::model::{ParamPath, Segment, Visit, VisitMut};
+    use crate::model::path::{ParamPath, Segment};
+    use crate::model::visit::{Visit, VisitMut};
+    use crate::scheme::init::Init;
 
     /// `w: [[f32; 3]; 2]`, `layers[i].b: Vec<f64>`, `z: Vec<f32>` (empty).
     struct M {

@@ -4,14 +4,9 @@
 use std::fmt::Write as _;
 
 use crate::error::InitError;
-use crate::model::initialize::Initialize;
-use crate::model::params::ParamInfo;
-use crate::model::path::ParamPath;
-use crate::model::visit::Visit;
-use crate::param::element::Float;
-use crate::param::parameter::Parameter;
+use crate::model::initialize::{Initialize, each};
+use crate::model::params::{ParamInfo, Read};
 use crate::plan::law::ElementDistribution;
-use crate::scheme::init::Init;
 
 /// A JSON description of every parameter of `model`, for checkers outside Rust (what
 /// `python/roundtrip.py` reads next to a `.safetensors` file).
@@ -27,89 +22,90 @@ use crate::scheme::init::Init;
 /// ```
 ///
 /// One entry per parameter in declaration order: `mean` and `std` are what the scheme
-/// promises for the shape ([`Init::resolve`]); `distribution` is the law of one element for
+/// promises for the shape ([`Init::resolve`](crate::Init::resolve)); `distribution` is the law
+/// of one element for
 /// element-wise schemes (`constant` with `value`, `uniform` with `low`/`high`, `normal` with
 /// `mean`/`std`, `truncated_normal` with `mean`/`std` before truncation and `low`/`high`),
 /// `null` for structured ones (orthogonal, eye, …); `head` and `tail` are the first four and
 /// the last value in logical row-major order, as JSON numbers that are exactly the stored
 /// values. Infinite numbers are written `null`.
 pub fn sidecar_json<M: Initialize + ?Sized>(model: &M) -> Result<String, InitError> {
-    struct Sidecar(Vec<String>);
-    impl Visit for Sidecar {
-        fn param<T: Parameter + ?Sized>(
-            &mut self,
-            path: &ParamPath,
-            target: &T,
-            init: &Init,
-        ) -> Result<(), InitError> {
-            let info = ParamInfo::of(path, target, init);
-            let r = info.resolve()?;
-            let values = target
-                .values()
-                .map_err(|e| e.with_path(info.path.clone()))?;
-            let nums = |v: &[T::Elem]| {
-                v.iter()
-                    .map(|x| num(x.to_f64()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            let head = &values[..values.len().min(4)];
-            let tail = &values[values.len().saturating_sub(1)..];
-            let fan = |f: Option<usize>| f.map_or("null".to_string(), |n| n.to_string());
-            let distribution = match r.distribution {
-                None => "null".to_string(),
-                Some(ElementDistribution::Constant(v)) => {
-                    format!(r#"{{"kind": "constant", "value": {}}}"#, num(v))
-                }
-                Some(ElementDistribution::Uniform { low, high }) => format!(
-                    r#"{{"kind": "uniform", "low": {}, "high": {}}}"#,
-                    num(low),
-                    num(high)
-                ),
-                Some(ElementDistribution::Normal { mean, std }) => format!(
-                    r#"{{"kind": "normal", "mean": {}, "std": {}}}"#,
-                    num(mean),
-                    num(std)
-                ),
-                Some(ElementDistribution::TruncatedNormal {
-                    mean,
-                    std,
-                    low,
-                    high,
-                }) => format!(
-                    r#"{{"kind": "truncated_normal", "mean": {}, "std": {}, "low": {}, "high": {}}}"#,
-                    num(mean),
-                    num(std),
-                    num(low),
-                    num(high)
-                ),
-            };
-            self.0.push(format!(
-                r#"{{"name": {}, "path": {}, "shape": [{}], "dtype": {}, "scheme": {}, "init": {}, "fan_in": {}, "fan_out": {}, "mean": {}, "std": {}, "distribution": {}, "head": [{}], "tail": [{}]}}"#,
-                json_string(&info.name),
-                json_string(&info.path),
-                info.shape
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                json_string(info.dtype.name()),
-                json_string(r.scheme),
-                json_string(&info.init.to_string()),
-                fan(r.fans.map(|f| f.fan_in)),
-                fan(r.fans.map(|f| f.fan_out)),
-                num(r.mean),
-                num(r.std),
-                distribution,
-                nums(head),
-                nums(tail),
-            ));
-            Ok(())
+    let mut entries = Vec::new();
+    each(model, |info, param| {
+        entries.push(entry(&info, param)?);
+        Ok(())
+    })?;
+    Ok(format!(
+        "{{\"tensors\": [\n  {}\n]}}\n",
+        entries.join(",\n  ")
+    ))
+}
+
+/// The JSON object of one parameter.
+fn entry(info: &ParamInfo, param: &dyn Read) -> Result<String, InitError> {
+    let r = info.resolve()?;
+    // the first four values and the last, read in one pass
+    let (mut head, mut last, mut n) = (Vec::with_capacity(4), None, 0usize);
+    param
+        .each_value(&mut |x| {
+            if n < 4 {
+                head.push(x);
+            }
+            last = Some(x);
+            n += 1;
+        })
+        .map_err(|e| e.with_path(info.path.clone()))?;
+    let nums = |v: &[f64]| v.iter().map(|&x| num(x)).collect::<Vec<_>>().join(", ");
+    let tail: Vec<f64> = last.into_iter().collect();
+    let fan = |f: Option<usize>| f.map_or("null".to_string(), |n| n.to_string());
+    let distribution = match r.distribution {
+        None => "null".to_string(),
+        Some(ElementDistribution::Constant(v)) => {
+            format!(r#"{{"kind": "constant", "value": {}}}"#, num(v))
         }
-    }
-    let mut s = Sidecar(Vec::new());
-    model.walk(&mut ParamPath::new(), &mut s)?;
-    Ok(format!("{{\"tensors\": [\n  {}\n]}}\n", s.0.join(",\n  ")))
+        Some(ElementDistribution::Uniform { low, high }) => format!(
+            r#"{{"kind": "uniform", "low": {}, "high": {}}}"#,
+            num(low),
+            num(high)
+        ),
+        Some(ElementDistribution::Normal { mean, std }) => format!(
+            r#"{{"kind": "normal", "mean": {}, "std": {}}}"#,
+            num(mean),
+            num(std)
+        ),
+        Some(ElementDistribution::TruncatedNormal {
+            mean,
+            std,
+            low,
+            high,
+        }) => format!(
+            r#"{{"kind": "truncated_normal", "mean": {}, "std": {}, "low": {}, "high": {}}}"#,
+            num(mean),
+            num(std),
+            num(low),
+            num(high)
+        ),
+    };
+    Ok(format!(
+        r#"{{"name": {}, "path": {}, "shape": [{}], "dtype": {}, "scheme": {}, "init": {}, "fan_in": {}, "fan_out": {}, "mean": {}, "std": {}, "distribution": {}, "head": [{}], "tail": [{}]}}"#,
+        json_string(&info.name),
+        json_string(&info.path),
+        info.shape
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        json_string(info.dtype.name()),
+        json_string(r.scheme),
+        json_string(&info.init.to_string()),
+        fan(r.fans.map(|f| f.fan_in)),
+        fan(r.fans.map(|f| f.fan_out)),
+        num(r.mean),
+        num(r.std),
+        distribution,
+        nums(&head),
+        nums(&tail),
+    ))
 }
 
 /// A JSON number that reads back as exactly `x` (`null` when not finite).

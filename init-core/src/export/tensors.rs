@@ -5,10 +5,10 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::error::{ErrorKind, InitError};
-use crate::model::initialize::{Initialize, params};
+use crate::model::initialize::{Initialize, each, params};
 use crate::model::params::ParamInfo;
 use crate::model::path::ParamPath;
-use crate::model::visit::{Visit, VisitMut};
+use crate::model::visit::VisitMut;
 use crate::param::dtype::{Dtype, Values};
 use crate::param::element::Float;
 use crate::param::parameter::{CopyValues, Parameter};
@@ -34,53 +34,37 @@ pub(crate) fn collect<M: Initialize + ?Sized>(
     holds: fn(Dtype) -> bool,
     formats: &'static str,
 ) -> Result<Vec<HostTensor>, InitError> {
-    struct Collect {
-        context: &'static str,
-        holds: fn(Dtype) -> bool,
-        formats: &'static str,
-        seen: HashSet<String>,
-        out: Vec<HostTensor>,
-    }
-    impl Visit for Collect {
-        fn param<T: Parameter + ?Sized>(
-            &mut self,
-            path: &ParamPath,
-            target: &T,
-            init: &Init,
-        ) -> Result<(), InitError> {
-            let ParamInfo {
-                path, name, shape, ..
-            } = ParamInfo::of(path, target, init);
-            let err = |kind| InitError::new(self.context, kind).with_path(path.clone());
-            if !(self.holds)(T::Elem::DTYPE) {
-                return Err(err(ErrorKind::DtypeMismatch {
-                    name,
-                    expected: self.formats.to_string(),
-                    got: T::Elem::NAME.to_string(),
-                }));
-            }
-            if !self.seen.insert(name.clone()) {
-                return Err(err(ErrorKind::DuplicateTensor { name }));
-            }
-            let values = target.values().map_err(|e| e.with_path(path.clone()))?;
-            self.out.push(HostTensor {
-                path,
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    each(model, |info, param| {
+        let ParamInfo {
+            path,
+            name,
+            shape,
+            dtype,
+            ..
+        } = info;
+        let err = |kind| InitError::new(context, kind).with_path(path.clone());
+        if !holds(dtype) {
+            return Err(err(ErrorKind::DtypeMismatch {
                 name,
-                shape,
-                values: Values::from_vec(values),
-            });
-            Ok(())
+                expected: formats.to_string(),
+                got: dtype.name().to_string(),
+            }));
         }
-    }
-    let mut c = Collect {
-        context,
-        holds,
-        formats,
-        seen: HashSet::new(),
-        out: Vec::new(),
-    };
-    model.walk(&mut ParamPath::new(), &mut c)?;
-    Ok(c.out)
+        if !seen.insert(name.clone()) {
+            return Err(err(ErrorKind::DuplicateTensor { name }));
+        }
+        let values = param.values().map_err(|e| e.with_path(path.clone()))?;
+        out.push(HostTensor {
+            path,
+            name,
+            shape,
+            values,
+        });
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 /// What a file holds under one name.

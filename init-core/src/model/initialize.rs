@@ -4,7 +4,7 @@
 
 use rand::Rng;
 
-use super::params::{ParamInfo, ParamList};
+use super::params::{Each, ParamInfo, Read};
 use super::path::{ParamPath, Segment};
 use super::progress::{Progress, Totals, WithProgress};
 use super::seeded::{Ahead, Filler, Seeded, ShardPlan, Sharded};
@@ -48,7 +48,8 @@ pub trait Initialize {
     }
 
     /// Keyed initialisation: every parameter's values are a pure function of (`seed`, its
-    /// path, the element's logical index) — see [`Init::fill_seeded`](crate::Init::fill_seeded). Adding, removing or
+    /// path, the element's logical index) — see
+    /// [`Init::fill_seeded`](crate::Init::fill_seeded). Adding, removing or
     /// reordering other fields changes nothing else; the result is bit-identical for any
     /// number of threads.
     fn init_seeded(&mut self, seed: u64) -> Result<(), InitError> {
@@ -144,9 +145,21 @@ pub trait Initialize {
 /// # Ok::<(), InitError>(())
 /// ```
 pub fn params<M: Initialize + ?Sized>(model: &M) -> Result<Vec<ParamInfo>, InitError> {
-    let mut list = ParamList::default();
-    model.walk(&mut ParamPath::new(), &mut list)?;
-    Ok(list.0)
+    let mut list = Vec::new();
+    each(model, |info, _| {
+        list.push(info);
+        Ok(())
+    })?;
+    Ok(list)
+}
+
+/// Walks `model` once, handing `f` every parameter's [`ParamInfo`] and a [`Read`]er of its
+/// values, in declaration order; stops at the first error.
+pub(crate) fn each<M: Initialize + ?Sized>(
+    model: &M,
+    f: impl FnMut(ParamInfo, &dyn Read) -> Result<(), InitError>,
+) -> Result<(), InitError> {
+    model.walk(&mut ParamPath::new(), &mut Each(f))
 }
 
 /// Containers of models walk their elements, with paths `layers[2].w`.

@@ -1,14 +1,16 @@
 //! The one way to list a model's parameters: [`ParamInfo`] (path, state-dict name, shape,
-//! element type, scheme), what every read-only pass over a model needs, and the summary
-//! ([`ParamInfo::resolve`]) that the report, the JSON sidecar and the exporters share.
+//! element type, scheme), handed with a [`Read`]er of the values to every read-only pass over
+//! a model ([`Each`]: the listing, the report, the JSON sidecar, the exporters), and the
+//! summary they share ([`ParamInfo::resolve`]).
 
 use super::path::ParamPath;
 use super::visit::Visit;
 use crate::error::InitError;
-use crate::param::dtype::Dtype;
+use crate::param::dtype::{Dtype, Values};
 use crate::param::element::Float;
-use crate::param::parameter::Parameter;
+use crate::param::parameter::{HostRef, Parameter};
 use crate::param::shape::count;
+use crate::param::target::Target;
 use crate::plan::resolve::Resolved;
 use crate::scheme::init::Init;
 
@@ -59,18 +61,49 @@ pub(crate) fn bytes_of(shape: &[usize], dtype: Dtype) -> u64 {
     count(shape).map_or(u64::MAX, |n| (n as u64).saturating_mul(dtype.size() as u64))
 }
 
-/// The visitor behind [`params`](crate::params).
-#[derive(Default)]
-pub(crate) struct ParamList(pub(crate) Vec<ParamInfo>);
+/// What a read-only pass may do with a parameter without knowing its type.
+pub(crate) trait Read {
+    /// Its values in their own element type (a download for framework tensors).
+    #[cfg_attr(not(any(feature = "safetensors", feature = "npy")), allow(dead_code))]
+    fn values(&self) -> Result<Values, InitError>;
+    /// Calls `f` with every value, widened to f64 (exactly), in logical row-major order.
+    fn each_value(&self, f: &mut dyn FnMut(f64)) -> Result<(), InitError>;
+}
 
-impl Visit for ParamList {
+/// A parameter seen through [`Read`].
+struct Reader<'a, T: ?Sized>(&'a T);
+
+impl<T: Parameter + ?Sized> Read for Reader<'_, T> {
+    fn values(&self) -> Result<Values, InitError> {
+        Ok(Values::from_vec(self.0.values()?))
+    }
+
+    fn each_value(&self, f: &mut dyn FnMut(f64)) -> Result<(), InitError> {
+        self.0.inspect(EachValue(f))
+    }
+}
+
+/// [`Read::each_value`]'s work.
+struct EachValue<'a>(&'a mut dyn FnMut(f64));
+
+impl<E: Float> HostRef<E> for EachValue<'_> {
+    type Output = ();
+    fn call<T: Target<Elem = E> + ?Sized>(self, target: &T) {
+        target.for_each(|x| (self.0)(x.to_f64()));
+    }
+}
+
+/// The one read-only visitor: hands `f` every parameter's [`ParamInfo`] and a [`Read`]er of
+/// its values, in declaration order (what `initialize::each` walks with).
+pub(crate) struct Each<F>(pub(crate) F);
+
+impl<F: FnMut(ParamInfo, &dyn Read) -> Result<(), InitError>> Visit for Each<F> {
     fn param<T: Parameter + ?Sized>(
         &mut self,
         path: &ParamPath,
         target: &T,
         init: &Init,
     ) -> Result<(), InitError> {
-        self.0.push(ParamInfo::of(path, target, init));
-        Ok(())
+        (self.0)(ParamInfo::of(path, target, init), &Reader(target))
     }
 }

@@ -9,8 +9,8 @@ use crate::param::parameter::Parameter;
 use crate::scheme::init::Init;
 
 /// How far a long initialisation has got: what the callback of
-/// [`Initialize::init_seeded_with_progress`](super::initialize::Initialize::init_seeded_with_progress)
-/// receives after each parameter.
+/// [`init_seeded_with_progress`](crate::Initialize::init_seeded_with_progress) receives after
+/// each parameter.
 ///
 /// Bytes count the values generated: elements × the size of the element type they are
 /// generated in ([`Parameter::Elem`]).

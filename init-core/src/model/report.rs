@@ -3,14 +3,12 @@
 
 use std::fmt;
 
-use super::initialize::Initialize;
-use super::params::ParamInfo;
+use super::initialize::{Initialize, each};
+use super::params::{Each, ParamInfo, Read};
 use super::path::ParamPath;
 use super::visit::Visit;
 use crate::error::InitError;
-use crate::param::element::Float;
-use crate::param::parameter::{HostRef, Parameter};
-use crate::param::target::Target;
+use crate::param::parameter::Parameter;
 use crate::scheme::init::Init;
 
 /// One row of a [`Report`].
@@ -44,22 +42,15 @@ pub struct Report {
 /// values are now.
 pub fn report<M: Initialize + ?Sized>(model: &M) -> Result<Report, InitError> {
     let mut r = Report::default();
-    model.walk(&mut ParamPath::new(), &mut r)?;
+    each(model, |info, param| r.push(info, param))?;
     Ok(r)
 }
 
-impl Visit for Report {
-    fn param<T: Parameter + ?Sized>(
-        &mut self,
-        path: &ParamPath,
-        target: &T,
-        init: &Init,
-    ) -> Result<(), InitError> {
-        let info = ParamInfo::of(path, target, init);
+impl Report {
+    /// Adds the row of one parameter.
+    fn push(&mut self, info: ParamInfo, param: &dyn Read) -> Result<(), InitError> {
         let resolved = info.resolve()?;
-        let measured_std = target
-            .inspect(Moments)
-            .map_err(|e| e.with_path(info.path.clone()))?;
+        let measured_std = measured_std(param).map_err(|e| e.with_path(info.path.clone()))?;
         self.rows.push(ReportRow {
             path: info.path,
             shape: info.shape,
@@ -73,25 +64,31 @@ impl Visit for Report {
     }
 }
 
-/// The population std of a parameter's values (0 for none).
-struct Moments;
-
-impl<E: Float> HostRef<E> for Moments {
-    type Output = f64;
-    fn call<T: Target<Elem = E> + ?Sized>(self, target: &T) -> f64 {
-        let (mut n, mut sum, mut sq) = (0usize, 0.0f64, 0.0f64);
-        target.for_each(|x| {
-            let x = x.to_f64();
-            n += 1;
-            sum += x;
-            sq += x * x;
-        });
-        if n == 0 {
-            return 0.0;
-        }
-        let mean = sum / n as f64;
-        (sq / n as f64 - mean * mean).max(0.0).sqrt()
+/// A report is a visitor too: walking a model with it adds a row per parameter.
+impl Visit for Report {
+    fn param<T: Parameter + ?Sized>(
+        &mut self,
+        path: &ParamPath,
+        target: &T,
+        init: &Init,
+    ) -> Result<(), InitError> {
+        Each(|info, param: &dyn Read| self.push(info, param)).param(path, target, init)
     }
+}
+
+/// The population std of a parameter's values (0 for none).
+fn measured_std(param: &dyn Read) -> Result<f64, InitError> {
+    let (mut n, mut sum, mut sq) = (0usize, 0.0f64, 0.0f64);
+    param.each_value(&mut |x| {
+        n += 1;
+        sum += x;
+        sq += x * x;
+    })?;
+    if n == 0 {
+        return Ok(0.0);
+    }
+    let mean = sum / n as f64;
+    Ok((sq / n as f64 - mean * mean).max(0.0).sqrt())
 }
 
 impl fmt::Display for Report {
@@ -103,27 +100,13 @@ impl fmt::Display for Report {
                 .join("x")
         };
         let fan = |n: Option<usize>| n.map_or("-".to_string(), |n| n.to_string());
-        let w_path = self
-            .rows
-            .iter()
-            .map(|r| r.path.len())
-            .chain([9])
-            .max()
-            .unwrap_or(9);
-        let w_shape = self
-            .rows
-            .iter()
-            .map(|r| shape(&r.shape).len())
-            .chain([5])
-            .max()
-            .unwrap_or(5);
-        let w_scheme = self
-            .rows
-            .iter()
-            .map(|r| r.scheme.len())
-            .chain([6])
-            .max()
-            .unwrap_or(6);
+        // a column is as wide as its widest cell, or its header
+        let width = |header: &str, cell: &dyn Fn(&ReportRow) -> usize| {
+            self.rows.iter().map(cell).fold(header.len(), usize::max)
+        };
+        let w_path = width("parameter", &|r| r.path.len());
+        let w_shape = width("shape", &|r| shape(&r.shape).len());
+        let w_scheme = width("scheme", &|r| r.scheme.len());
         writeln!(
             f,
             "{:<w_path$}  {:>w_shape$}  {:<w_scheme$}  {:>7}  {:>7}  {:>10}  {:>10}",

@@ -6,7 +6,7 @@ use crate::error::InitError;
 use crate::param::parameter::Parameter;
 use crate::scheme::init::Init;
 
-/// Reads every parameter of a model ([`Initialize::walk`]).
+/// Reads every parameter of a model ([`Initialize::walk`](crate::Initialize::walk)).
 pub trait Visit {
     /// Called once per parameter, in declaration order.
     fn param<T: Parameter + ?Sized>(
@@ -17,7 +17,7 @@ pub trait Visit {
     ) -> Result<(), InitError>;
 }
 
-/// Writes every parameter of a model ([`Initialize::walk_mut`]).
+/// Writes every parameter of a model ([`Initialize::walk_mut`](crate::Initialize::walk_mut)).
 pub trait VisitMut {
     /// Called once per parameter, in declaration order.
     fn param<T: Parameter + ?Sized>(

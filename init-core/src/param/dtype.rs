@@ -26,7 +26,8 @@ impl Dtype {
         }
     }
 
-    /// The Rust name: `f32`, `f64`, `f16`, `bf16` (what [`Float::NAME`](super::element::Float::NAME) says).
+    /// The Rust name: `f32`, `f64`, `f16`, `bf16` (what
+    /// [`Float::NAME`](super::element::Float::NAME) says).
     pub fn name(self) -> &'static str {
         match self {
             Dtype::F32 => "f32",

@@ -51,56 +51,40 @@ pub(crate) mod sealed {
         fn from_values(values: Values) -> Option<Vec<Self>>;
     }
 
-    impl Sealed for f32 {
-        type Compute = f32;
-        const NARROW: bool = false;
-        #[inline(always)]
-        fn from_compute(v: f32) -> Self {
-            v
-        }
-        #[inline]
-        fn next_up(self) -> Self {
-            f32::next_up(self)
-        }
-        #[inline(always)]
-        fn by_width<W: ByWidth>(work: W, out: &mut [Self]) {
-            work.f32(out);
-        }
-        fn into_values(values: Vec<Self>) -> Values {
-            Values::F32(values)
-        }
-        fn from_values(values: Values) -> Option<Vec<Self>> {
-            match values {
-                Values::F32(v) => Some(v),
-                _ => None,
+    /// f32 and f64: computed in their own type.
+    macro_rules! full_width {
+        ($($t:ident => $variant:ident, $width:ident;)*) => {$(
+            impl Sealed for $t {
+                type Compute = $t;
+                const NARROW: bool = false;
+                #[inline(always)]
+                fn from_compute(v: $t) -> Self {
+                    v
+                }
+                #[inline]
+                fn next_up(self) -> Self {
+                    $t::next_up(self)
+                }
+                #[inline(always)]
+                fn by_width<W: ByWidth>(work: W, out: &mut [Self]) {
+                    work.$width(out);
+                }
+                fn into_values(values: Vec<Self>) -> Values {
+                    Values::$variant(values)
+                }
+                fn from_values(values: Values) -> Option<Vec<Self>> {
+                    match values {
+                        Values::$variant(v) => Some(v),
+                        _ => None,
+                    }
+                }
             }
-        }
+        )*};
     }
 
-    impl Sealed for f64 {
-        type Compute = f64;
-        const NARROW: bool = false;
-        #[inline(always)]
-        fn from_compute(v: f64) -> Self {
-            v
-        }
-        #[inline]
-        fn next_up(self) -> Self {
-            f64::next_up(self)
-        }
-        #[inline(always)]
-        fn by_width<W: ByWidth>(work: W, out: &mut [Self]) {
-            work.f64(out);
-        }
-        fn into_values(values: Vec<Self>) -> Values {
-            Values::F64(values)
-        }
-        fn from_values(values: Values) -> Option<Vec<Self>> {
-            match values {
-                Values::F64(v) => Some(v),
-                _ => None,
-            }
-        }
+    full_width! {
+        f32 => F32, f32;
+        f64 => F64, f64;
     }
 }
 
@@ -189,50 +173,36 @@ pub trait Float:
     fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> Self;
 }
 
-impl Float for f32 {
-    const NAME: &'static str = "f32";
-    const DTYPE: Dtype = Dtype::F32;
-    const MAX: f64 = f32::MAX as f64;
-    const ZERO: Self = 0.0;
-    #[inline]
-    fn from_f64(v: f64) -> Self {
-        v as f32
-    }
-    #[inline]
-    fn to_f64(self) -> f64 {
-        f64::from(self)
-    }
-    #[inline]
-    fn next_down(self) -> Self {
-        f32::next_down(self)
-    }
-    #[inline]
-    fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> Self {
-        StandardNormal.sample(rng)
-    }
+macro_rules! full_float {
+    ($($t:ident => $dtype:ident;)*) => {$(
+        impl Float for $t {
+            const NAME: &'static str = stringify!($t);
+            const DTYPE: Dtype = Dtype::$dtype;
+            const MAX: f64 = $t::MAX as f64;
+            const ZERO: Self = 0.0;
+            #[inline]
+            fn from_f64(v: f64) -> Self {
+                v as $t
+            }
+            #[inline]
+            fn to_f64(self) -> f64 {
+                self as f64
+            }
+            #[inline]
+            fn next_down(self) -> Self {
+                $t::next_down(self)
+            }
+            #[inline]
+            fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> Self {
+                StandardNormal.sample(rng)
+            }
+        }
+    )*};
 }
 
-impl Float for f64 {
-    const NAME: &'static str = "f64";
-    const DTYPE: Dtype = Dtype::F64;
-    const MAX: f64 = f64::MAX;
-    const ZERO: Self = 0.0;
-    #[inline]
-    fn from_f64(v: f64) -> Self {
-        v
-    }
-    #[inline]
-    fn to_f64(self) -> f64 {
-        self
-    }
-    #[inline]
-    fn next_down(self) -> Self {
-        f64::next_down(self)
-    }
-    #[inline]
-    fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> Self {
-        StandardNormal.sample(rng)
-    }
+full_float! {
+    f32 => F32;
+    f64 => F64;
 }
 
 /// For the half types: the values of `F` strictly between `low` and `high`, as an inclusive

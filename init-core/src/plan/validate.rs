@@ -16,7 +16,8 @@ impl Init {
     /// Checks the modifiers against the scheme, then every number, in a fixed order (the first
     /// problem is the one reported).
     pub(crate) fn validate(&self) -> Result<Checked, InitError> {
-        let scale = finite(self, "scale", self.scale)?;
+        finite(self, "scale", self.scale)?;
+        let scale = self.scale;
         let gain = match self.gain {
             Some(g) => Some(g.checked_value(self.name())?),
             None => None,
@@ -45,83 +46,66 @@ impl Init {
     /// Checks the scheme's own numeric parameters.
     fn check_scalars(&self) -> Result<(), InitError> {
         match self.scheme {
-            Scheme::Constant(v) => {
-                finite(self, "value", v)?;
-            }
+            Scheme::Constant(v) => finite(self, "value", v),
             Scheme::Uniform { low, high } => {
                 finite(self, "low", low)?;
                 finite(self, "high", high)?;
-                range(self, low, high)?;
+                range(self, low, high)
             }
-            Scheme::Normal { mean, std } => {
-                finite(self, "mean", mean)?;
-                std_param(self, "std", std)?;
-            }
+            Scheme::Normal { mean, std } => mean_std(self, mean, std),
             Scheme::TruncatedNormal {
                 mean,
                 std,
                 low,
                 high,
             } => {
-                finite(self, "mean", mean)?;
-                std_param(self, "std", std)?;
-                range(self, low, high)?;
+                mean_std(self, mean, std)?;
+                range(self, low, high)
             }
             Scheme::TruncatedNormalSigmas { mean, std, sigmas } => {
-                finite(self, "mean", mean)?;
-                std_param(self, "std", std)?;
-                if !(sigmas.is_finite() && sigmas > 0.0) {
-                    return Err(self.err(ErrorKind::InvalidParameter {
-                        name: "sigmas",
-                        value: sigmas,
-                        expected: "finite and > 0",
-                    }));
-                }
+                mean_std(self, mean, std)?;
+                let ok = sigmas.is_finite() && sigmas > 0.0;
+                check(self, "sigmas", sigmas, ok, "finite and > 0")
             }
             Scheme::Fan {
                 family: Family::VarianceScaling(s),
                 ..
-            } => {
-                std_param(self, "variance scale", s)?;
-            }
+            } => std_param(self, "variance scale", s),
             Scheme::Sparse { sparsity, std } => {
-                if !(0.0..=1.0).contains(&sparsity) {
-                    return Err(self.err(ErrorKind::InvalidParameter {
-                        name: "sparsity",
-                        value: sparsity,
-                        expected: "in [0, 1]",
-                    }));
-                }
-                std_param(self, "std", std)?;
+                let ok = (0.0..=1.0).contains(&sparsity);
+                check(self, "sparsity", sparsity, ok, "in [0, 1]")?;
+                std_param(self, "std", std)
             }
-            _ => {}
+            _ => Ok(()),
         }
-        Ok(())
     }
 }
 
-fn finite(init: &Init, name: &'static str, value: f64) -> Result<f64, InitError> {
-    if value.is_finite() {
-        Ok(value)
-    } else {
-        Err(init.err(ErrorKind::InvalidParameter {
-            name,
-            value,
-            expected: "finite",
-        }))
-    }
+/// [`ErrorKind::InvalidParameter`] in the scheme's name unless `ok`.
+fn check(
+    init: &Init,
+    name: &'static str,
+    value: f64,
+    ok: bool,
+    expected: &'static str,
+) -> Result<(), InitError> {
+    InitError::require(ok, init.name(), name, value, expected)
 }
 
-fn std_param(init: &Init, name: &'static str, value: f64) -> Result<f64, InitError> {
-    if value.is_finite() && value >= 0.0 {
-        Ok(value)
-    } else {
-        Err(init.err(ErrorKind::InvalidParameter {
-            name,
-            value,
-            expected: "finite and >= 0",
-        }))
-    }
+fn finite(init: &Init, name: &'static str, value: f64) -> Result<(), InitError> {
+    check(init, name, value, value.is_finite(), "finite")
+}
+
+/// A standard deviation (or a variance scale): finite and >= 0.
+fn std_param(init: &Init, name: &'static str, value: f64) -> Result<(), InitError> {
+    let ok = value.is_finite() && value >= 0.0;
+    check(init, name, value, ok, "finite and >= 0")
+}
+
+/// A normal's mean and std.
+fn mean_std(init: &Init, mean: f64, std: f64) -> Result<(), InitError> {
+    finite(init, "mean", mean)?;
+    std_param(init, "std", std)
 }
 
 fn range(init: &Init, low: f64, high: f64) -> Result<(), InitError> {

@@ -1,27 +1,16 @@
 //! Depth-aware scaling: factors for `scale = …` that keep deep and residual networks' signals
 //! bounded.
 
-use crate::error::{ErrorKind, InitError};
+use crate::error::InitError;
 
 fn check(
     name: &'static str,
-    scheme: &'static str,
+    context: &'static str,
     value: f64,
     ok: bool,
     expected: &'static str,
 ) -> Result<(), InitError> {
-    if ok {
-        Ok(())
-    } else {
-        Err(InitError::new(
-            scheme,
-            ErrorKind::InvalidParameter {
-                name,
-                value,
-                expected,
-            },
-        ))
-    }
+    InitError::require(ok, context, name, value, expected)
 }
 
 /// GPT-2's (Radford et al. 2019) and OLMo's scale for the residual projections (attention and

@@ -1,6 +1,6 @@
 //! Gains: the factor a nonlinearity asks of a variance-preserving init.
 
-use crate::error::{ErrorKind, InitError};
+use crate::error::InitError;
 
 /// The recommended gain for a nonlinearity, PyTorch's `torch.nn.init.calculate_gain` table with
 /// its exact constants.
@@ -67,18 +67,8 @@ impl Gain {
             Gain::Value(g) => ("gain", g),
             _ => return Ok(self.value()),
         };
-        if raw.is_finite() {
-            Ok(self.value())
-        } else {
-            Err(InitError::new(
-                scheme,
-                ErrorKind::InvalidParameter {
-                    name,
-                    value: raw,
-                    expected: "finite",
-                },
-            ))
-        }
+        InitError::require(raw.is_finite(), scheme, name, raw, "finite")?;
+        Ok(self.value())
     }
 }
 

@@ -4,7 +4,7 @@
 //! kernel takes its far-tail values from here too.
 
 use crate::param::element::Float;
-use crate::plan::law::{Law, Truncation};
+use crate::plan::law::Law;
 use crate::sample::philox::{self, PhiloxStream};
 
 /// Element `i`, in f64: element `i` is half `i mod 2` of pair `⌊i/2⌋`.
@@ -20,13 +20,8 @@ pub(super) fn value(law: &Law, key: [u32; 2], i: u64) -> f64 {
         Law::Normal { mean, std } => {
             mean + std * pick(philox::normal_pair(philox::pair_words(key, m, 0)))
         }
-        Law::Truncated(Truncation {
-            standard: tn,
-            mean,
-            std,
-            low,
-            high,
-        }) => {
+        Law::Truncated(t) => {
+            let tn = &t.standard;
             let z = if tn.normal_proposal() {
                 // Box–Muller draws, one attempt per counter, until one lands in [a, b]
                 let (a, b) = tn.bounds();
@@ -41,7 +36,7 @@ pub(super) fn value(law: &Law, key: [u32; 2], i: u64) -> f64 {
             } else {
                 tn.sample(&mut PhiloxStream::element(key, i))
             };
-            (mean + std * z).clamp(low, high)
+            (t.mean + t.std * z).clamp(t.low, t.high)
         }
     }
 }
@@ -115,15 +110,9 @@ fn batch(law: &Law, key: [u32; 2], start: u64, z: &mut [f64], high: f64) {
                 z[2 * l + 1] = mean + std * b;
             }
         }
-        Law::Truncated(Truncation {
-            standard: tn,
-            mean,
-            std,
-            low,
-            high: hi,
-        }) if tn.normal_proposal() => {
+        Law::Truncated(t) if t.standard.normal_proposal() => {
             // first attempts in bulk; the few rejected elements redo theirs one by one
-            let (a, b) = tn.bounds();
+            let (a, b) = t.standard.bounds();
             let w = philox::pair_words_lanes(key, m0, 0);
             for l in 0..philox::LANES {
                 let (p, q) = philox::normal_pair([w[0][l], w[1][l], w[2][l], w[3][l]]);
@@ -132,7 +121,7 @@ fn batch(law: &Law, key: [u32; 2], start: u64, z: &mut [f64], high: f64) {
             }
             for (k, v) in z.iter_mut().enumerate() {
                 *v = if (a..=b).contains(v) {
-                    (mean + std * *v).clamp(low, hi)
+                    (t.mean + t.std * *v).clamp(t.low, t.high)
                 } else {
                     value(law, key, start + k as u64)
                 };

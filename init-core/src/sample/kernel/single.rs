@@ -3,7 +3,7 @@
 //! Box–Muller pairs. A truncated normal far in a tail takes the f64 kernel's value, rounded.
 
 use super::double::{below_high, upper, value as value_f64};
-use crate::plan::law::{Law, Truncation};
+use crate::plan::law::Law;
 use crate::sample::philox;
 
 /// Element `i`: slot `i mod 4` of counter `⌊i/4⌋`, computed in f32 (truncated normals:
@@ -23,14 +23,8 @@ fn value(law: &Law, key: [u32; 2], i: u64) -> f32 {
             let z = philox::normal_quad_f32(philox::pair_words(key, c, 0))[slot];
             mean as f32 + std as f32 * z
         }
-        Law::Truncated(Truncation {
-            standard: tn,
-            mean,
-            std,
-            low,
-            high,
-        }) if tn.normal_proposal() => {
-            let (a, b) = tn.bounds();
+        Law::Truncated(t) if t.standard.normal_proposal() => {
+            let (a, b) = t.standard.bounds();
             let mut attempt = 0u32;
             let z = loop {
                 let z = philox::normal_quad_f32(philox::pair_words(key, c, attempt))[slot];
@@ -39,9 +33,9 @@ fn value(law: &Law, key: [u32; 2], i: u64) -> f32 {
                 }
                 attempt = attempt.wrapping_add(1);
             };
-            (mean as f32 + std as f32 * z)
-                .max(low as f32)
-                .min(high as f32)
+            (t.mean as f32 + t.std as f32 * z)
+                .max(t.low as f32)
+                .min(t.high as f32)
         }
         Law::Truncated(_) => value_f64(law, key, i) as f32,
     }
@@ -107,17 +101,11 @@ fn batch(law: &Law, key: [u32; 2], start: u64, z: &mut [f32]) {
                 }
             }
         }
-        Law::Truncated(Truncation {
-            standard: tn,
-            mean,
-            std,
-            low,
-            high,
-        }) if tn.normal_proposal() => {
+        Law::Truncated(t) if t.standard.normal_proposal() => {
             // first attempts in bulk; the few rejected elements redo theirs one by one
-            let (a, b) = tn.bounds();
+            let (a, b) = t.standard.bounds();
             z.copy_from_slice(&normals(key, c0, 0));
-            let (m, sd, lo, hi) = (mean as f32, std as f32, low as f32, high as f32);
+            let (m, sd, lo, hi) = (t.mean as f32, t.std as f32, t.low as f32, t.high as f32);
             let (a, b) = (a as f32, b as f32);
             let mut rejected = [false; 4 * philox::LANES];
             let mut any = false;
