@@ -266,3 +266,67 @@ impl Lsuv {
         Ok(report)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::path::Segment;
+    use crate::model::visit::Visit;
+
+    /// One linear layer, written by hand.
+    struct Linear {
+        w: ndarray::Array2<f64>,
+    }
+
+    impl Initialize for Linear {
+        fn walk<V: Visit + ?Sized>(&self, p: &mut ParamPath, v: &mut V) -> Result<(), InitError> {
+            p.with(Segment::Field("w"), |p| {
+                v.param(p, &self.w, &Init::normal(0.0, 5.0))
+            })
+        }
+        fn walk_mut<V: VisitMut + ?Sized>(
+            &mut self,
+            p: &mut ParamPath,
+            v: &mut V,
+        ) -> Result<(), InitError> {
+            p.with(Segment::Field("w"), |p| {
+                v.param(p, &mut self.w, &Init::normal(0.0, 5.0))
+            })
+        }
+    }
+
+    /// Without the QR schemes the orthonormal start is an error, before anything changes;
+    /// with them it runs.
+    #[test]
+    fn the_orthonormal_start_needs_the_orthogonal_feature() {
+        let w = ndarray::Array2::from_shape_fn((4, 6), |(i, j)| (i * 6 + j) as f64 - 11.5);
+        let mut m = Linear { w: w.clone() };
+        let x = ndarray::Array2::from_shape_fn((6, 64), |(i, j)| ((i * 7 + j * 13) % 17) as f64);
+        let forward =
+            |m: &Linear| LayerOutputs::from([("w".to_string(), m.w.dot(&x).into_iter().collect())]);
+        let got = Lsuv::default().run(&mut m, &["w"], 1, forward);
+        if cfg!(feature = "orthogonal") {
+            assert!(got.is_ok(), "{got:?}");
+        } else {
+            let err = got.unwrap_err();
+            assert!(
+                matches!(
+                    err.kind(),
+                    ErrorKind::MissingFeature {
+                        feature: "orthogonal",
+                        ..
+                    }
+                ),
+                "{err}"
+            );
+            assert_eq!(m.w, w, "nothing changed");
+        }
+        // without the orthonormal start, LSUV needs no QR
+        let mut m = Linear { w: w.clone() };
+        let plain = Lsuv {
+            orthonormal: false,
+            ..Lsuv::default()
+        };
+        assert!(plain.run(&mut m, &["w"], 1, forward).is_ok());
+    }
+}
