@@ -77,6 +77,9 @@ where
             apply_block_householder_sequence_on_the_left_in_place_scratch::<T>(m, block, n),
         )),
     );
+    // faer returns with the vector registers' upper halves dirty: clear them here, where it
+    // happens, so that the SSE code that follows runs at its speed (`simd::clean_upper_state`)
+    super::simd::clean_upper_state();
     let mut out = vec![zero; rows * cols];
     for i in 0..m {
         for j in 0..n {

@@ -6,6 +6,12 @@
 //! path gives the same bits; `tests::every_path_gives_the_same_bits` checks each path this CPU
 //! has against the portable one.
 //!
+//! It also holds [`clean_upper_state`], run after faer's QR: faer's AVX-512 matrix kernels
+//! return with the upper halves of the vector registers dirty, and until something clears them
+//! every SSE instruction that follows (the rng fills, and the user's own code) pays a merge
+//! dependency on the old register (measured on AMD Zen 4: an rng-stream he_normal fill of 4096²
+//! f32 after an orthogonal 4096² took 1.65× to 2.2× its time alone).
+//!
 //! Soundness by construction: a [`Path`] can only be made by [`Path::best`] (or, in tests,
 //! [`Path::available`]), which detect the CPU's features first; its field is private to this
 //! module, so no other code can name a path the CPU lacks, and [`write`] is safe to call with
@@ -83,6 +89,24 @@ pub(crate) fn write<F: Float>(path: Path, law: &Law, key: [u32; 2], start: u64, 
     }
 }
 
+/// Clears the upper halves of the vector registers (`vzeroupper`) when the CPU has them; what
+/// LLVM emits itself at the end of every function it compiles with AVX, and what code that
+/// returns from AVX without it (faer's kernels) leaves undone.
+pub(crate) fn clean_upper_state() {
+    #[cfg(target_arch = "x86_64")]
+    if Path::best().0 != Isa::Portable {
+        // SAFETY: `Path::best` returns a path other than `Portable` only after detecting avx2
+        // (or avx512f), either of which implies the avx that `zero_upper` is compiled for.
+        unsafe { zero_upper() }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+fn zero_upper() {
+    std::arch::x86_64::_mm256_zeroupper();
+}
+
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn write_avx2<F: Float>(law: &Law, key: [u32; 2], start: u64, out: &mut [F]) {
@@ -107,6 +131,19 @@ mod tests {
             Ok((Plan::Elementwise(law), _)) => law,
             other => panic!("{init} is not element-wise: {other:?}"),
         }
+    }
+
+    /// Clearing the upper state changes no value: the same bits before and after it.
+    #[test]
+    fn clean_upper_state_changes_no_value() {
+        let law = law_of(&Init::normal(0.0, 1.0));
+        let key = crate::sample::philox::key_of(3, "w");
+        let mut before = vec![0.0f32; 257];
+        write(Path::best(), &law, key, 0, &mut before);
+        clean_upper_state();
+        let mut after = vec![0.0f32; 257];
+        write(Path::best(), &law, key, 0, &mut after);
+        assert_eq!(before, after);
     }
 
     #[test]
