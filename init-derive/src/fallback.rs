@@ -1,0 +1,45 @@
+//! The output on invalid input: the errors, and an impl whose bodies are unreachable, so that
+//! the only errors a user sees are the real ones (thiserror's `fallback.rs`).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::ast::Container;
+use crate::{build, expand};
+
+pub(crate) fn fallback(
+    c: Option<&Container>,
+    input: &syn::DeriveInput,
+    errors: syn::Error,
+) -> TokenStream {
+    let errors = errors.to_compile_error();
+    let body = quote!(::core::unreachable!(
+        "#[derive(Initialize)] reported errors"
+    ));
+    let imp = match c {
+        // the requirements of the fields that were read cleanly still apply: their type
+        // mistakes are reported in the same build as the attribute mistakes
+        Some(c) => expand::impl_block(
+            c,
+            expand::field_bounds(c),
+            &body,
+            &body,
+            &build::build(c, Some(body.clone())),
+        ),
+        // an enum or a union: the impl alone
+        None => {
+            let name = &input.ident;
+            let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+            quote! {
+                const _: () = {
+                    use ::weight_init::__private as __wi;
+                    impl #impl_generics __wi::Initialize for #name #ty_generics #where_clause {
+                        fn walk<__V: __wi::Visit + ?__wi::Sized>(&self, _: &mut __wi::ParamPath, _: &mut __V) -> __wi::Result<(), __wi::InitError> { #body }
+                        fn walk_mut<__V: __wi::VisitMut + ?__wi::Sized>(&mut self, _: &mut __wi::ParamPath, _: &mut __V) -> __wi::Result<(), __wi::InitError> { #body }
+                    }
+                };
+            }
+        }
+    };
+    quote!(#errors #imp)
+}
