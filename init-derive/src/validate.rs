@@ -345,6 +345,10 @@ mod tests {
                 "`mode` applies",
             ),
             (
+                parse_quote!(#[init(orthogonal, mode = fan_out)]),
+                "`mode` applies to fan-based schemes, not to `orthogonal`",
+            ),
+            (
                 parse_quote!(#[init(gain = relu)]),
                 "modifiers need a scheme",
             ),

@@ -515,7 +515,8 @@ pub(crate) const SCHEMES: &[SchemeDef] = &[
         Needs::Fans,
     ),
     plain!("torch_default", FAN, Fans),
-    plain!("orthogonal", FAN, Fans),
+    // rank >= 2, but no fan divides it: no `mode`
+    plain!("orthogonal", ANY, Fans),
     EYE,
     EYE.alias("identity"),
     SchemeDef::new(
