@@ -279,9 +279,12 @@ mod tests {
     #[test]
     fn valid_attributes_pass() {
         for attr in [
+            parse_quote!(#[init(normal(std = 0.0))]),
+            parse_quote!(#[init(normal(std = 0))]),
             parse_quote!(#[init(variance_scaling(0.0, distribution = normal), truncated)]),
             parse_quote!(#[init(variance_scaling, mode = fan_out, truncated)]),
-            parse_quote!(#[init(sparse(sparsity = 0))]),
+            parse_quote!(#[init(truncated_normal(std = 0, low = -1, high = 1))]),
+            parse_quote!(#[init(sparse(sparsity = 0, std = 0))]),
             parse_quote!(#[init(orthogonal, gain = 2, scale = -1, fan_in = 3)]),
         ] {
             let e = errors(attr);
@@ -324,8 +327,8 @@ mod tests {
                 "give `low` and `high`, or `sigmas`, not both",
             ),
             (
-                parse_quote!(#[init(normal(std = 0.0))]),
-                "`std` must be > 0",
+                parse_quote!(#[init(normal(std = -0.1))]),
+                "`std` must be >= 0",
             ),
             (
                 parse_quote!(#[init(uniform(0.5, -0.5))]),

@@ -388,7 +388,7 @@ macro_rules! plain {
 use CtorArg::Param as A;
 
 const MEAN: Param = Param::float(P::Mean, Domain::Finite, 0.0);
-const STD: Param = Param::required(P::Std, Domain::Positive);
+const STD: Param = Param::required(P::Std, Domain::NonNegative);
 const STD_NEEDED: Require = Require::all(
     &[P::Std],
     "a std: `truncated_normal(std = 0.02, low = -0.04, high = 0.04)`",
@@ -535,7 +535,7 @@ pub(crate) const SCHEMES: &[SchemeDef] = &[
         "sparse",
         &[
             Param::required(P::Sparsity, Domain::UnitInterval),
-            Param::float(P::Std, Domain::Positive, 0.01),
+            Param::float(P::Std, Domain::NonNegative, 0.01),
         ],
         SPARSE_FORMS,
         ANY,
