@@ -149,6 +149,23 @@ impl Modifiers {
         .collect()
     }
 
+    /// The numeric values given, with the modifier each belongs to.
+    pub(crate) fn numbers(&self) -> Vec<(&'static ModifierDef, &Expr)> {
+        let gain = match &self.gain {
+            Some(GainSpec::Slope(_, e) | GainSpec::Value(e)) => Some(e),
+            _ => None,
+        };
+        [
+            (Modifier::Gain, gain),
+            (Modifier::Scale, self.scale.as_ref()),
+            (Modifier::FanIn, self.fan_in.as_ref()),
+            (Modifier::FanOut, self.fan_out.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(m, e)| Some((ModifierDef::of(m), e?)))
+        .collect()
+    }
+
     /// Whether the fans are given (so the type's rank does not matter).
     pub(crate) fn explicit_fans(&self) -> bool {
         self.fans_of.is_some() || self.fan_in.is_some() || self.fan_out.is_some()

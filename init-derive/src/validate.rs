@@ -91,11 +91,14 @@ fn field(cx: &mut Ctxt, spec: &FieldSpec) {
     }
     arguments(cx, scheme);
     literals(cx, scheme);
-    for (what, e) in [("fan_in", &m.fan_in), ("fan_out", &m.fan_out)] {
-        if let Some(e) = e
-            && literal_value(e) == Some(0.0)
+    for (def, e) in m.numbers() {
+        if let (Some(domain), Some(v)) = (def.domain, literal_value(e))
+            && !domain.admits(v)
         {
-            cx.error_spanned(e, format!("`{what}` must be at least 1"));
+            cx.error_spanned(
+                e,
+                format!("`{}` must be {}", def.name, domain.requirement()),
+            );
         }
     }
 }
@@ -340,7 +343,7 @@ mod tests {
                 "`groups` must be at least 1",
             ),
             (
-                parse_quote!(#[init(he_normal, fan_out = 0)]),
+                parse_quote!(#[init(he_normal, fan_out = -1)]),
                 "`fan_out` must be at least 1",
             ),
             (

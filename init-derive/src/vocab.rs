@@ -564,6 +564,8 @@ pub(crate) enum Modifier {
 pub(crate) struct ModifierDef {
     pub name: &'static str,
     pub modifier: Modifier,
+    /// The domain of a literal value, for modifiers that take a number.
+    pub domain: Option<Domain>,
     /// Why a scheme that does not take it refuses it (`{scheme}`: the scheme's word).
     pub refusal: &'static str,
 }
@@ -575,29 +577,30 @@ impl ModifierDef {
     }
 }
 
-const fn modifier(name: &'static str, modifier: Modifier) -> ModifierDef {
+const fn modifier(name: &'static str, modifier: Modifier, domain: Option<Domain>) -> ModifierDef {
     ModifierDef {
         name,
         modifier,
+        domain,
         refusal: "`{modifier}` does not apply to `{scheme}`",
     }
 }
 
 pub(crate) const MODIFIERS: &[ModifierDef] = &[
-    modifier("gain", Gain),
+    modifier("gain", Gain, Some(Domain::Finite)),
     ModifierDef {
         refusal: "`mode` applies to fan-based schemes, not to `{scheme}`",
-        ..modifier("mode", Mode)
+        ..modifier("mode", Mode, None)
     },
     ModifierDef {
         refusal: "`truncated` turns a normal into its ±2σ form; `{scheme}` is not a normal scheme",
-        ..modifier("truncated", Truncated)
+        ..modifier("truncated", Truncated, None)
     },
-    modifier("scale", Scale),
-    modifier("layout", Layout),
-    modifier("fans_of", FansOf),
-    modifier("fan_in", FanIn),
-    modifier("fan_out", FanOut),
+    modifier("scale", Scale, Some(Domain::Finite)),
+    modifier("layout", Layout, None),
+    modifier("fans_of", FansOf, None),
+    modifier("fan_in", FanIn, Some(Domain::AtLeastOne)),
+    modifier("fan_out", FanOut, Some(Domain::AtLeastOne)),
 ];
 
 // ---------------------------------------------------------------------------------------------
