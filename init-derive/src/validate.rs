@@ -12,7 +12,7 @@ use crate::ast::Container;
 use crate::ctxt::Ctxt;
 use crate::interpret::{ArgValue, FansOf, FieldSpec, SchemeSpec};
 use crate::parse::literal_value;
-use crate::vocab::{self, Modifier, P, Rule, When};
+use crate::vocab::{self, IfOmitted, Modifier, P, Rule, When};
 
 /// Checks every field, marking those with errors not clean, then the fields together.
 pub(crate) fn check(cx: &mut Ctxt, c: &mut Container) {
@@ -200,6 +200,25 @@ fn literals(cx: &mut Ctxt, s: &SchemeSpec) {
                     cx.error_spanned(e, format!("`{ident}(a)` means U(-a, a): `a` must be > 0"));
                 }
             }
+            Rule::MeanWithinBounds => {
+                let mean = literal(P::Mean).or(match s.def.param(P::Mean).map(|p| p.omitted) {
+                    Some(IfOmitted::Float(v)) if s.arg(P::Mean).is_none() => Some(v),
+                    _ => None,
+                });
+                if let (Some(std), Some(mean), Some(low), Some(high)) =
+                    (s.expr(P::Std), mean, literal(P::Low), literal(P::High))
+                    && literal_value(std) == Some(0.0)
+                    && low < high
+                    && !(low..=high).contains(&mean)
+                {
+                    cx.error_spanned(
+                        std,
+                        format!(
+                            "with `std = 0` every value is the mean, {mean}, which lies outside [`low`, `high`] = [{low}, {high}]"
+                        ),
+                    );
+                }
+            }
         }
     }
 }
@@ -338,6 +357,14 @@ mod tests {
                 "must be less than",
             ),
             (parse_quote!(#[init(uniform(0))]), "`a` must be > 0"),
+            (
+                parse_quote!(#[init(truncated_normal(mean = 2, std = 0, low = -1, high = 1))]),
+                "lies outside",
+            ),
+            (
+                parse_quote!(#[init(truncated_normal(std = 0, low = 1, high = 2))]),
+                "the mean, 0,",
+            ),
             (
                 parse_quote!(#[init(dirac(0))]),
                 "`groups` must be at least 1",

@@ -195,6 +195,8 @@ pub(crate) enum Rule {
     Below(P, P),
     /// U(-a, a): `a` is > 0.
     HalfWidth(P),
+    /// With a zero `std` every value is the `mean`, which must lie within [`low`, `high`].
+    MeanWithinBounds,
 }
 
 /// One `Init` constructor a scheme maps to, and when.
@@ -432,7 +434,7 @@ const TRUNCATED_NORMAL_FORMS: &[Form] = &[
             partly: Some("both `low` and `high`"),
         },
     ])
-    .rules(&[Rule::Below(P::Low, P::High)]),
+    .rules(&[Rule::Below(P::Low, P::High), Rule::MeanWithinBounds]),
 ];
 
 const VARIANCE_SCALING_FORMS: &[Form] = &[Form::new(
