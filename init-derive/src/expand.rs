@@ -9,7 +9,7 @@ use syn::Expr;
 
 use crate::ast::{Container, Field};
 use crate::interpret::{ArgValue, ContainerSpec, FieldSpec, GainSpec, LayoutSpec, SchemeSpec};
-use crate::vocab::{CtorArg, IfOmitted, Kind, Needs, Param};
+use crate::vocab::{CtorArg, GainExpr, IfOmitted, Kind, Needs, Param};
 
 /// The path of the runtime: `::weight_init`, or `#[init(crate = ...)]`.
 fn krate(spec: &ContainerSpec) -> TokenStream {
@@ -98,10 +98,16 @@ fn layout_tokens(l: &LayoutSpec) -> TokenStream {
 
 fn gain_tokens(g: &GainSpec) -> TokenStream {
     match g {
-        GainSpec::Named(def, span) => {
-            let v = format_ident!("{}", def.variant, span = *span);
-            quote!(__wi::Gain::#v)
-        }
+        GainSpec::Named(def, span) => match def.bare {
+            GainExpr::Variant(v) => {
+                let v = format_ident!("{}", v, span = *span);
+                quote!(__wi::Gain::#v)
+            }
+            GainExpr::Call(f) => {
+                let f = format_ident!("{}", f, span = *span);
+                quote!(__wi::Gain::#f())
+            }
+        },
         GainSpec::Slope(variant, e) => {
             let v = at(variant, e);
             let e = float(e);

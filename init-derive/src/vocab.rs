@@ -608,12 +608,21 @@ pub(crate) const MODIFIERS: &[ModifierDef] = &[
 // ---------------------------------------------------------------------------------------------
 // Named values
 
+/// How a named gain is written in Rust.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum GainExpr {
+    /// `Gain::<variant>`
+    Variant(&'static str),
+    /// `Gain::<function>()`
+    Call(&'static str),
+}
+
 /// A named gain (`gain = tanh`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct GainDef {
     pub name: &'static str,
-    /// The `Gain` variant the word alone means.
-    pub variant: &'static str,
+    /// The gain the word alone means.
+    pub bare: GainExpr,
     /// The `Gain` variant of `name(slope)`, for a gain that takes a slope.
     pub slope: Option<&'static str>,
 }
@@ -621,7 +630,7 @@ pub(crate) struct GainDef {
 const fn gain(name: &'static str, variant: &'static str) -> GainDef {
     GainDef {
         name,
-        variant,
+        bare: GainExpr::Variant(variant),
         slope: None,
     }
 }
@@ -632,9 +641,10 @@ pub(crate) const GAINS: &[GainDef] = &[
     gain("tanh", "Tanh"),
     gain("relu", "Relu"),
     gain("selu", "Selu"),
+    // PyTorch's default slope, 0.01, or `leaky_relu(slope)`
     GainDef {
         name: "leaky_relu",
-        variant: "LeakyRelu",
+        bare: GainExpr::Call("leaky_relu_default"),
         slope: Some("LeakyRelu"),
     },
 ];
