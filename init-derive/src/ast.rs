@@ -8,6 +8,14 @@ use crate::ctxt::Ctxt;
 use crate::interpret::{ContainerSpec, FansOf, FieldSpec};
 use crate::parse;
 
+/// What the derive reads of its input.
+pub(crate) enum Input<'a> {
+    Struct(Container<'a>),
+    /// An enum or a union, refused (with an error in the `Ctxt`); its `#[init(...)]` is still
+    /// read, for the fallback impl's `crate = ...`.
+    NotAStruct(ContainerSpec),
+}
+
 /// The struct being derived.
 pub(crate) struct Container<'a> {
     pub original: &'a syn::DeriveInput,
@@ -40,10 +48,9 @@ impl Field<'_> {
     }
 }
 
-impl<'a> Container<'a> {
-    /// Reads the input: the struct's attribute, then each field's; enums and unions are
-    /// refused (`None`, with an error in `cx`).
-    pub(crate) fn from_ast(cx: &mut Ctxt, input: &'a syn::DeriveInput) -> Option<Self> {
+impl<'a> Input<'a> {
+    /// Reads the input: the struct's attribute, then each field's.
+    pub(crate) fn from_ast(cx: &mut Ctxt, input: &'a syn::DeriveInput) -> Self {
         let items = parse::items_of(cx, &input.attrs);
         let spec = ContainerSpec::from_items(cx, items);
         let fields = match &input.data {
@@ -53,14 +60,14 @@ impl<'a> Container<'a> {
                     e.enum_token.span,
                     "`#[derive(Initialize)]` works on structs; an enum's parameters depend on its variant at run time: derive it on the structs inside",
                 );
-                return None;
+                return Input::NotAStruct(spec);
             }
             syn::Data::Union(u) => {
                 cx.error(
                     u.union_token.span,
                     "`#[derive(Initialize)]` works on structs, not unions",
                 );
-                return None;
+                return Input::NotAStruct(spec);
             }
         };
         let fields = fields
@@ -84,7 +91,7 @@ impl<'a> Container<'a> {
                 }
             })
             .collect();
-        Some(Container {
+        Input::Struct(Container {
             original: input,
             spec,
             fields,

@@ -12,7 +12,7 @@ use crate::interpret::{ArgValue, ContainerSpec, FieldSpec, GainSpec, LayoutSpec,
 use crate::vocab::{CtorArg, GainExpr, IfOmitted, Kind, Needs, Param};
 
 /// The path of the runtime: `::weight_init`, or `#[init(crate = ...)]`.
-fn krate(spec: &ContainerSpec) -> TokenStream {
+pub(crate) fn krate(spec: &ContainerSpec) -> TokenStream {
     spec.krate
         .as_ref()
         .map_or_else(|| quote!(::weight_init), ToTokens::to_token_stream)

@@ -41,15 +41,15 @@ pub fn derive_initialize(input: TokenStream) -> TokenStream {
 
 fn derive(input: &syn::DeriveInput) -> proc_macro2::TokenStream {
     let mut cx = ctxt::Ctxt::new();
-    let mut container = ast::Container::from_ast(&mut cx, input);
-    if let Some(c) = &mut container {
+    let mut read = ast::Input::from_ast(&mut cx, input);
+    if let ast::Input::Struct(c) = &mut read {
         validate::check(&mut cx, c);
     }
-    match (cx.check(), &container) {
-        (Ok(()), Some(c)) => expand::expand(c, &build::build(c, None)),
+    match (cx.check(), &read) {
+        (Ok(()), ast::Input::Struct(c)) => expand::expand(c, &build::build(c, None)),
         // not a struct is always an error
-        (Ok(()), None) => proc_macro2::TokenStream::new(),
-        (Err(errors), c) => fallback::fallback(c.as_ref(), input, errors),
+        (Ok(()), ast::Input::NotAStruct(_)) => proc_macro2::TokenStream::new(),
+        (Err(errors), read) => fallback::fallback(read, input, errors),
     }
 }
 
