@@ -18,6 +18,8 @@
 //!
 //! Every error is collected in a `Ctxt` and reported in one build.
 
+#[cfg(test)]
+mod agreement;
 mod ast;
 mod build;
 mod ctxt;
