@@ -1,5 +1,6 @@
 //! A borrowing view of the input struct: its fields, each with the user's tokens kept for
-//! spans, and what its `#[init(...)]` says (read through [`parse`] and [`interpret`]).
+//! spans, and what its `#[init(...)]` says (read through [`parse`] and
+//! [`interpret`](crate::interpret)).
 
 use proc_macro2::Span;
 use syn::spanned::Spanned as _;

@@ -16,7 +16,9 @@
 //! 4. `expand` (the walks), `build` (the `Build` impl), or on errors `fallback` (an impl with
 //!    unreachable bodies, so that the only errors a user sees are the real ones).
 //!
-//! Every error is collected in a `Ctxt` and reported in one build.
+//! Every error is collected in a `Ctxt` and reported in one build. The `agreement` test runs
+//! the derive over the whole vocabulary against init-core: what compiles is what the runtime
+//! accepts.
 
 #[cfg(test)]
 mod agreement;

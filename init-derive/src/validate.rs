@@ -3,7 +3,7 @@
 //! for the modifiers, the modifiers the scheme takes, the arguments its form requires or
 //! excludes, and literal values inside the runtime's domain. Across fields: `fans_of` names a
 //! sibling parameter, and the building words need the struct's `config`. Every rule comes from
-//! the [`vocab`](crate::vocab) table.
+//! the [`vocab`] table.
 
 use proc_macro2::Span;
 use syn::spanned::Spanned as _;
