@@ -1,11 +1,21 @@
 //! A borrowing view of the input struct: its fields, each with the user's tokens kept for
-//! spans, and what its `#[init(...)]` says.
+//! spans, and what its `#[init(...)]` says (read through [`parse`] and
+//! [`interpret`](crate::interpret)).
 
 use proc_macro2::Span;
 use syn::spanned::Spanned as _;
 
-use crate::attr::{self, ContainerSpec, FieldSpec};
 use crate::ctxt::Ctxt;
+use crate::interpret::{ContainerSpec, FansOf, FieldSpec};
+use crate::parse;
+
+/// What the derive reads of its input.
+pub(crate) enum Input<'a> {
+    Struct(Container<'a>),
+    /// An enum or a union, refused (with an error in the `Ctxt`); its `#[init(...)]` is still
+    /// read, for the fallback impl's `crate = ...`.
+    NotAStruct(ContainerSpec),
+}
 
 /// The struct being derived.
 pub(crate) struct Container<'a> {
@@ -20,8 +30,8 @@ pub(crate) struct Field<'a> {
     /// `self.<member>`
     pub member: syn::Member,
     pub spec: FieldSpec,
-    /// Its attribute parsed without error, so its type requirements are known even when the
-    /// struct as a whole has errors.
+    /// Its attribute was read and checked without error, so its type requirements are known
+    /// even when the struct as a whole has errors (set again by the checks).
     pub clean: bool,
 }
 
@@ -39,10 +49,10 @@ impl Field<'_> {
     }
 }
 
-impl<'a> Container<'a> {
-    /// Reads the input; enums and unions are refused (`None`, with an error in `cx`).
-    pub(crate) fn from_ast(cx: &mut Ctxt, input: &'a syn::DeriveInput) -> Option<Self> {
-        let items = attr::items_of(cx, &input.attrs);
+impl<'a> Input<'a> {
+    /// Reads the input: the struct's attribute, then each field's.
+    pub(crate) fn from_ast(cx: &mut Ctxt, input: &'a syn::DeriveInput) -> Self {
+        let items = parse::items_of(cx, &input.attrs);
         let spec = ContainerSpec::from_items(cx, items);
         let fields = match &input.data {
             syn::Data::Struct(s) => &s.fields,
@@ -51,14 +61,14 @@ impl<'a> Container<'a> {
                     e.enum_token.span,
                     "`#[derive(Initialize)]` works on structs; an enum's parameters depend on its variant at run time: derive it on the structs inside",
                 );
-                return None;
+                return Input::NotAStruct(spec);
             }
             syn::Data::Union(u) => {
                 cx.error(
                     u.union_token.span,
                     "`#[derive(Initialize)]` works on structs, not unions",
                 );
-                return None;
+                return Input::NotAStruct(spec);
             }
         };
         let fields = fields
@@ -66,7 +76,7 @@ impl<'a> Container<'a> {
             .enumerate()
             .map(|(i, f)| {
                 let before = cx.len();
-                let items = attr::items_of(cx, &f.attrs);
+                let items = parse::items_of(cx, &f.attrs);
                 let spec = FieldSpec::from_items(cx, items);
                 Field {
                     clean: cx.len() == before,
@@ -82,10 +92,21 @@ impl<'a> Container<'a> {
                 }
             })
             .collect();
-        Some(Container {
+        Input::Struct(Container {
             original: input,
             spec,
             fields,
+        })
+    }
+}
+
+impl Container<'_> {
+    /// The index of the field `fans_of` names.
+    pub(crate) fn sibling(&self, fans_of: &FansOf) -> Option<usize> {
+        self.fields.iter().position(|f| match (fans_of, &f.member) {
+            (FansOf::Named(n), syn::Member::Named(m)) => n == m,
+            (FansOf::Index(n, _), syn::Member::Unnamed(m)) => *n == m.index as usize,
+            _ => false,
         })
     }
 }

@@ -1,20 +1,19 @@
-//! Code generation: the two parameter walks of `Initialize`. Generated code reaches the runtime
-//! only through `<crate>::__private`, inside `const _: () = { … };`; user expressions are
-//! emitted at their own spans so rustc checks their types where they were written.
+//! Stage 4, code: the two parameter walks of `Initialize`, and the `const _: () = { … };` block
+//! that holds them (and the `Build` impl of [`build`](crate::build)). Generated code reaches
+//! the runtime only through `<crate>::__private`; user expressions are emitted at their own
+//! spans so rustc checks their types where they were written.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::Expr;
 
 use crate::ast::{Container, Field};
-use crate::attr::{FieldSpec, GainSpec, LayoutSpec, SchemeSpec};
-use crate::valid;
-use crate::vocab::Needs;
+use crate::interpret::{ArgValue, ContainerSpec, FieldSpec, GainSpec, LayoutSpec, SchemeSpec};
+use crate::vocab::{CtorArg, GainExpr, IfOmitted, Kind, Needs, Param};
 
 /// The path of the runtime: `::weight_init`, or `#[init(crate = ...)]`.
-fn krate(c: &Container) -> TokenStream {
-    c.spec
-        .krate
+pub(crate) fn krate(spec: &ContainerSpec) -> TokenStream {
+    spec.krate
         .as_ref()
         .map_or_else(|| quote!(::weight_init), ToTokens::to_token_stream)
 }
@@ -39,66 +38,45 @@ fn float(expr: &Expr) -> TokenStream {
     }
 }
 
-/// `__wi::Init::<ctor>(<args>)` for a scheme.
-fn constructor(s: &SchemeSpec, spec: &FieldSpec) -> TokenStream {
+/// One argument of a scheme's constructor: the value given, or what omitting it means.
+fn argument(s: &SchemeSpec, param: &Param) -> TokenStream {
     let span = s.ident.span();
-    let arg = |name: &str, default: TokenStream| s.arg(name).map_or(default, float);
-    let (ctor, args): (&str, Vec<TokenStream>) = match s.def.canonical {
-        "constant" => ("constant", vec![arg("value", quote!(0.0))]),
-        "uniform" if s.args.len() == 1 && s.args[0].0 == "low" => {
-            ("uniform_symmetric", vec![arg("low", quote!(0.0))])
-        }
-        "uniform" => (
-            "uniform",
-            vec![arg("low", quote!(0.0)), arg("high", quote!(0.0))],
-        ),
-        "normal" => (
-            "normal",
-            vec![arg("mean", quote!(0.0)), arg("std", quote!(0.0))],
-        ),
-        "truncated_normal" if s.arg("sigmas").is_some() => (
-            "truncated_normal_sigmas",
-            vec![
-                arg("mean", quote!(0.0)),
-                arg("std", quote!(0.0)),
-                arg("sigmas", quote!(2.0)),
-            ],
-        ),
-        "truncated_normal" => (
-            "truncated_normal",
-            vec![
-                arg("mean", quote!(0.0)),
-                arg("std", quote!(0.0)),
-                arg("low", quote!(0.0)),
-                arg("high", quote!(0.0)),
-            ],
-        ),
-        "variance_scaling" => {
-            let dist = format_ident!(
-                "{}",
-                spec.distribution.map_or("TruncatedNormal", |d| d.0),
-                span = span
-            );
-            (
-                "variance_scaling",
-                vec![
-                    arg("scale", quote!(1.0)),
-                    quote!(__wi::FanMode::FanIn),
-                    quote!(__wi::Distribution::#dist),
-                ],
-            )
-        }
-        "dirac" => (
-            "dirac",
-            vec![s.arg("groups").map_or(quote!(1), ToTokens::to_token_stream)],
-        ),
-        "sparse" => (
-            "sparse",
-            vec![arg("sparsity", quote!(0.0)), arg("std", quote!(0.01))],
-        ),
-        other => (other, Vec::new()),
+    let distribution = |variant: &str| {
+        let v = format_ident!("{}", variant, span = span);
+        quote!(__wi::Distribution::#v)
     };
-    let ctor = format_ident!("{}", ctor, span = span);
+    match (s.arg(param.id).map(|a| &a.value), param.omitted) {
+        (Some(ArgValue::Expr(e)), _) => match param.kind {
+            Kind::Float(_) => float(e),
+            Kind::Count(_) | Kind::Distribution => e.to_token_stream(),
+        },
+        (Some(&ArgValue::Distribution(d)), _) | (None, IfOmitted::Distribution(d)) => {
+            distribution(d.variant)
+        }
+        (None, IfOmitted::Float(v)) => Literal::f64_unsuffixed(v).into_token_stream(),
+        (None, IfOmitted::Count(n)) => Literal::usize_unsuffixed(n).into_token_stream(),
+        // the checks report a missing required argument before any code is generated
+        (None, IfOmitted::Required) => {
+            let msg = format!("`{}` needs `{}`", s.ident, param.id.name());
+            quote!(::core::compile_error!(#msg))
+        }
+    }
+}
+
+/// `__wi::Init::<ctor>(<args>)` for a scheme, as its form says.
+fn constructor(s: &SchemeSpec) -> TokenStream {
+    let form = s.form();
+    let args = form.args.iter().map(|a| match a {
+        CtorArg::Param(id) => s
+            .def
+            .param(*id)
+            .map_or_else(TokenStream::new, |p| argument(s, p)),
+        CtorArg::Mode(m) => {
+            let v = format_ident!("{}", m.variant);
+            quote!(__wi::FanMode::#v)
+        }
+    });
+    let ctor = format_ident!("{}", form.ctor, span = s.ident.span());
     quote!(__wi::Init::#ctor(#(#args),*))
 }
 
@@ -110,66 +88,77 @@ fn at(name: &str, e: &Expr) -> syn::Ident {
 
 fn layout_tokens(l: &LayoutSpec) -> TokenStream {
     match l {
-        LayoutSpec::Named(v, span) => {
-            let v = format_ident!("{}", v, span = *span);
+        LayoutSpec::Named(def, span) => {
+            let v = format_ident!("{}", def.variant, span = *span);
             quote!(__wi::Layout::#v)
         }
         LayoutSpec::Expr(e) => e.to_token_stream(),
     }
 }
 
-/// The full `Init` expression of a parameter field, without `fans_of`.
-fn init_expr(c: &Container, f: &Field) -> TokenStream {
-    let spec = &f.spec;
-    let Some(scheme) = &spec.scheme else {
-        return TokenStream::new();
-    };
-    let mut out = constructor(scheme, spec);
-    if let Some(g) = &spec.gain {
-        let g = match g {
-            GainSpec::Named(v, span) => {
+fn gain_tokens(g: &GainSpec) -> TokenStream {
+    match g {
+        GainSpec::Named(def, span) => match def.bare {
+            GainExpr::Variant(v) => {
                 let v = format_ident!("{}", v, span = *span);
                 quote!(__wi::Gain::#v)
             }
-            GainSpec::LeakyRelu(e) => {
-                let v = at("LeakyRelu", e);
-                let e = float(e);
-                quote!(__wi::Gain::#v(#e))
+            GainExpr::Call(f) => {
+                let f = format_ident!("{}", f, span = *span);
+                quote!(__wi::Gain::#f())
             }
-            GainSpec::Value(e) => {
-                let v = at("Value", e);
-                let e = float(e);
-                quote!(__wi::Gain::#v(#e))
-            }
-        };
+        },
+        GainSpec::Slope(variant, e) => {
+            let v = at(variant, e);
+            let e = float(e);
+            quote!(__wi::Gain::#v(#e))
+        }
+        GainSpec::Value(e) => {
+            let v = at("Value", e);
+            let e = float(e);
+            quote!(__wi::Gain::#v(#e))
+        }
+    }
+}
+
+/// The full `Init` expression of a parameter field, without `fans_of`.
+fn init_expr(c: &Container, spec: &FieldSpec) -> TokenStream {
+    let Some(scheme) = &spec.scheme else {
+        return TokenStream::new();
+    };
+    let m = &spec.modifiers;
+    let mut out = constructor(scheme);
+    if let Some(g) = &m.gain {
+        let g = gain_tokens(g);
         out.extend(quote!(.gain(#g)));
     }
-    if let Some((m, span)) = spec.mode {
-        let m = format_ident!("{}", m, span = span);
-        out.extend(quote!(.mode(__wi::FanMode::#m)));
+    if let Some((def, span)) = m.mode {
+        let v = format_ident!("{}", def.variant, span = span);
+        out.extend(quote!(.mode(__wi::FanMode::#v)));
     }
-    if spec.truncated.is_some() {
+    if m.truncated.is_some() {
         out.extend(quote!(.truncated()));
     }
-    if let Some(s) = &spec.scale {
-        let m = at("scale", s);
+    if let Some(s) = &m.scale {
+        let method = at("scale", s);
         let s = float(s);
-        out.extend(quote!(.#m(#s)));
+        out.extend(quote!(.#method(#s)));
     }
-    if let Some(l) = spec.layout.as_ref().or(c.spec.layout.as_ref()) {
+    if let Some(l) = m.layout.as_ref().or(c.spec.layout.as_ref()) {
         let l = layout_tokens(l);
         out.extend(quote!(.layout(#l)));
     }
-    for (name, n) in [("fan_in", &spec.fan_in), ("fan_out", &spec.fan_out)] {
+    for (name, n) in [("fan_in", &m.fan_in), ("fan_out", &m.fan_out)] {
         if let Some(n) = n {
-            let m = at(name, n);
-            out.extend(quote!(.#m(#n)));
+            let method = at(name, n);
+            out.extend(quote!(.#method(#n)));
         }
     }
     out
 }
 
-fn segment(f: &Field) -> TokenStream {
+/// The field's segment of a parameter path.
+pub(crate) fn segment(f: &Field) -> TokenStream {
     match &f.member {
         syn::Member::Named(i) => {
             let name = i.to_string();
@@ -210,13 +199,13 @@ fn step(c: &Container, f: &Field, mutable: bool) -> TokenStream {
             __result?;
         };
     }
-    let mut init = init_expr(c, f);
-    if let Some(fans_of) = &spec.fans_of
-        && let Some(j) = valid::sibling(c, fans_of)
+    let mut init = init_expr(c, spec);
+    if let Some(fans_of) = &spec.modifiers.fans_of
+        && let Some(j) = c.sibling(fans_of)
     {
         let sib = &c.fields[j];
         let sib_member = &sib.member;
-        let sib_init = init_expr(c, sib);
+        let sib_init = init_expr(c, &sib.spec);
         let sib_seg = segment(sib);
         init = quote! {{
             let __fans = __wi::fans_of(&self.#sib_member, &#sib_init, __path, #sib_seg)?;
@@ -235,7 +224,7 @@ fn step(c: &Container, f: &Field, mutable: bool) -> TokenStream {
 /// The where-clause predicates that make each field's requirement a bound of the impl,
 /// spanned at the field's type: a field that cannot be what its attribute says gets one error,
 /// in our words (the traits' `on_unimplemented`), at its type.
-fn field_bounds(c: &Container) -> Vec<TokenStream> {
+pub(crate) fn field_bounds(c: &Container) -> Vec<TokenStream> {
     let mut out = Vec::new();
     for f in c.fields.iter().filter(|f| f.clean) {
         let spec = &f.spec;
@@ -251,7 +240,9 @@ fn field_bounds(c: &Container) -> Vec<TokenStream> {
         out.push(quote_spanned!(span=> #ty: __wi::Parameter));
         // the rank, where the type shows it
         let rank = match scheme.def.needs {
-            Needs::Fans if !spec.explicit_fans() => Some(quote_spanned!(span=> __wi::AllowsFans)),
+            Needs::Fans if !spec.modifiers.explicit_fans() => {
+                Some(quote_spanned!(span=> __wi::AllowsFans))
+            }
             Needs::Matrix => Some(quote_spanned!(span=> __wi::AllowsMatrix)),
             Needs::Conv => Some(quote_spanned!(span=> __wi::AllowsConv)),
             _ => None,
@@ -263,7 +254,9 @@ fn field_bounds(c: &Container) -> Vec<TokenStream> {
     out
 }
 
-fn impl_block(
+/// The struct's impl of `Initialize` with the given bodies, and `build` (the `Build` impl, or
+/// nothing), inside one `const _` block that names the runtime `__wi`.
+pub(crate) fn impl_block(
     c: &Container,
     bounds: Vec<TokenStream>,
     walk: &TokenStream,
@@ -277,7 +270,7 @@ fn impl_block(
         .map(|w| w.predicates.iter().map(ToTokens::to_token_stream).collect())
         .unwrap_or_default();
     predicates.extend(bounds);
-    let krate = krate(c);
+    let krate = krate(&c.spec);
     quote! {
         #[doc(hidden)]
         #[allow(non_upper_case_globals, unused_qualifications, unused_variables)]
@@ -305,145 +298,8 @@ fn impl_block(
     }
 }
 
-/// Whether `ty` names one of the struct's type or const parameters.
-fn mentions_generics(ty: &syn::Type, generics: &syn::Generics) -> bool {
-    fn walk(tokens: TokenStream, names: &[String]) -> bool {
-        tokens.into_iter().any(|t| match t {
-            proc_macro2::TokenTree::Ident(i) => names.contains(&i.to_string()),
-            proc_macro2::TokenTree::Group(g) => walk(g.stream(), names),
-            _ => false,
-        })
-    }
-    let names: Vec<String> = generics
-        .params
-        .iter()
-        .filter_map(|p| match p {
-            syn::GenericParam::Type(t) => Some(t.ident.to_string()),
-            syn::GenericParam::Const(c) => Some(c.ident.to_string()),
-            syn::GenericParam::Lifetime(_) => None,
-        })
-        .collect();
-    walk(ty.to_token_stream(), &names)
-}
-
-/// The expression that builds one field in `Build::zeroed_at`, and the bound it needs (spanned
-/// at the field's type).
-///
-/// A nested model's bound names `Configured` too when the field's type is free of the struct's
-/// generics, so that a model without `config` is one error at the field's type. With generics
-/// such a bound would hide the nested model's configuration type behind the where-clause, so
-/// it is left to the body's own obligations.
-fn build_field(f: &Field, generics: &syn::Generics) -> (TokenStream, Option<TokenStream>) {
-    let spec = &f.spec;
-    let generic = mentions_generics(&f.original.ty, generics);
-    let ty = &f.original.ty;
-    let span = f.ty_span();
-    let seg = segment(f);
-    if spec.skip.is_some() {
-        return (
-            quote_spanned!(span=> <#ty as __wi::Default>::default()),
-            Some(quote_spanned!(span=> #ty: __wi::Default)),
-        );
-    }
-    if spec.scheme.is_some() {
-        return match &spec.shape {
-            Some((_, shape)) => (
-                quote! { __wi::construct::<#ty, __Dev>(#shape, __device, __path, #seg)? },
-                Some(quote_spanned!(span=> #ty: __wi::Construct<__Dev>)),
-            ),
-            None => (
-                quote! { __wi::construct_fixed::<#ty, __Dev>(__device, __path, #seg)? },
-                Some(quote_spanned!(span=> #ty: __wi::FixedShape + __wi::Construct<__Dev>)),
-            ),
-        };
-    }
-    let config = spec
-        .config
-        .as_ref()
-        .map_or_else(|| quote!(cfg), |(_, e)| quote!(&(#e)));
-    match &spec.len {
-        Some((_, len)) => (
-            quote! { <#ty as __wi::BuildManyOn<__Dev, __wi::ItemConfig<#ty>>>::zeroed_many(#len, #config, __device, __path, #seg)? },
-            Some(if generic {
-                quote_spanned!(span=> #ty: __wi::BuildManyOn<__Dev, __wi::ItemConfig<#ty>>)
-            } else {
-                quote_spanned!(span=> #ty: __wi::ManyOf<Item: __wi::Configured> + __wi::BuildManyOn<__Dev, __wi::ItemConfig<#ty>>)
-            }),
-        ),
-        None => (
-            quote! { __wi::build_nested::<#ty, __Dev>(#config, __device, __path, #seg)? },
-            Some(if generic {
-                quote_spanned!(span=> #ty: __wi::BuildOn<__Dev>)
-            } else {
-                quote_spanned!(span=> #ty: __wi::Configured + __wi::BuildOn<__Dev>)
-            }),
-        ),
-    }
-}
-
-/// `impl Build<__Dev>` when the struct says `#[init(config = Type)]`: every field built from
-/// the configuration (bound as `cfg` for the fields' expressions), in declaration order.
-fn build_impl(c: &Container, body: Option<TokenStream>) -> TokenStream {
-    let Some(config) = &c.spec.config else {
-        return TokenStream::new();
-    };
-    let input = c.original;
-    let name = &input.ident;
-    let mut generics = input.generics.clone();
-    generics.params.push(syn::parse_quote!(__Dev: ?__wi::Sized));
-    let (impl_generics, _, _) = generics.split_for_impl();
-    let (_, ty_generics, where_clause) = input.generics.split_for_impl();
-    let mut predicates: Vec<TokenStream> = where_clause
-        .map(|w| w.predicates.iter().map(ToTokens::to_token_stream).collect())
-        .unwrap_or_default();
-    let body = body.unwrap_or_else(|| {
-        let mut values = Vec::new();
-        for f in &c.fields {
-            let (value, bound) = build_field(f, &input.generics);
-            predicates.extend(bound);
-            values.push(match &f.member {
-                syn::Member::Named(i) => quote!(#i: #value),
-                syn::Member::Unnamed(_) => value,
-            });
-        }
-        let fields = match &input.data {
-            syn::Data::Struct(syn::DataStruct {
-                fields: syn::Fields::Named(_),
-                ..
-            }) => quote!(Self { #(#values,)* }),
-            syn::Data::Struct(syn::DataStruct {
-                fields: syn::Fields::Unit,
-                ..
-            }) => quote!(Self),
-            _ => quote!(Self(#(#values,)*)),
-        };
-        quote! {
-            let cfg: &#config = __config;
-            let _ = cfg;
-            __wi::Ok(#fields)
-        }
-    });
-    let (plain_impl_generics, _, plain_where) = input.generics.split_for_impl();
-    quote! {
-        #[automatically_derived]
-        impl #plain_impl_generics __wi::Configured for #name #ty_generics #plain_where {
-            type Config = #config;
-        }
-        #[automatically_derived]
-        impl #impl_generics __wi::Build<__Dev> for #name #ty_generics where #(#predicates,)* {
-            fn zeroed_at(
-                __config: &#config,
-                __device: &__Dev,
-                __path: &mut __wi::ParamPath,
-            ) -> __wi::Result<Self, __wi::InitError> {
-                #body
-            }
-        }
-    }
-}
-
-/// The derive's output for a valid struct.
-pub(crate) fn expand(c: &Container) -> TokenStream {
+/// The derive's output for a valid struct, with its `Build` impl (or nothing).
+pub(crate) fn expand(c: &Container, build: &TokenStream) -> TokenStream {
     let walk: TokenStream = c.fields.iter().map(|f| step(c, f, false)).collect();
     let walk_mut: TokenStream = c.fields.iter().map(|f| step(c, f, true)).collect();
     impl_block(
@@ -451,44 +307,6 @@ pub(crate) fn expand(c: &Container) -> TokenStream {
         field_bounds(c),
         &quote!(#walk __wi::Ok(())),
         &quote!(#walk_mut __wi::Ok(())),
-        &build_impl(c, None),
+        build,
     )
-}
-
-/// On invalid input: the errors, and an impl whose bodies are unreachable, so the only errors
-/// the user sees are the real ones (thiserror's `fallback.rs`).
-pub(crate) fn fallback(
-    c: Option<&Container>,
-    input: &syn::DeriveInput,
-    errors: syn::Error,
-) -> TokenStream {
-    let errors = errors.to_compile_error();
-    let body = quote!(::core::unreachable!(
-        "#[derive(Initialize)] reported errors"
-    ));
-    let imp = match c {
-        // the requirements of the fields that parsed cleanly still apply: their type mistakes
-        // are reported in the same build as the attribute mistakes
-        Some(c) => impl_block(
-            c,
-            field_bounds(c),
-            &body,
-            &body,
-            &build_impl(c, Some(body.clone())),
-        ),
-        None => {
-            let name = &input.ident;
-            let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-            quote! {
-                const _: () = {
-                    use ::weight_init::__private as __wi;
-                    impl #impl_generics __wi::Initialize for #name #ty_generics #where_clause {
-                        fn walk<__V: __wi::Visit + ?__wi::Sized>(&self, _: &mut __wi::ParamPath, _: &mut __V) -> __wi::Result<(), __wi::InitError> { #body }
-                        fn walk_mut<__V: __wi::VisitMut + ?__wi::Sized>(&mut self, _: &mut __wi::ParamPath, _: &mut __V) -> __wi::Result<(), __wi::InitError> { #body }
-                    }
-                };
-            }
-        }
-    };
-    quote!(#errors #imp)
 }

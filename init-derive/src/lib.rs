@@ -1,18 +1,35 @@
 //! `#[derive(Initialize)]` for [weight-init](https://docs.rs/weight-init): reads per-field
-//! `#[init(...)]` attributes and generates the parameter walk of `weight_init::Initialize`.
+//! `#[init(...)]` attributes and generates the parameter walk of `weight_init::Initialize`
+//! (and, with `#[init(config = ...)]` on the struct, `Configured` and `Build`).
 //!
 //! Use it through the `weight-init` crate, which re-exports it; the attribute language is
 //! documented there. The stages, one file each, data flowing one way:
-//! `attr` (parse `#[init(...)]`) → `ast` (the struct and its fields) → `valid` (checks across
-//! fields) → `expand` (the generated code). Every error is collected in a `Ctxt` and reported
-//! in one build; on error the impl is still emitted, with unreachable bodies, so that the only
-//! errors a user sees are the real ones.
+//!
+//! 1. `parse`: the tokens of `#[init(...)]` into raw items (a name, then `= value`, `(args)` or
+//!    nothing), knowing no vocabulary;
+//! 2. `interpret`: the items into a typed field or container spec, every word looked up in
+//!    `vocab`, the typed table of schemes, modifiers and named values; `ast` holds the struct's
+//!    fields with their specs;
+//! 3. `validate`: every check, within a field (required and conflicting arguments, modifiers
+//!    a scheme does not take, literal values outside the runtime's domain) and across fields
+//!    (`fans_of`, the building words and the struct's `config`);
+//! 4. `expand` (the walks), `build` (the `Build` impl), or on errors `fallback` (an impl with
+//!    unreachable bodies, so that the only errors a user sees are the real ones).
+//!
+//! Every error is collected in a `Ctxt` and reported in one build. The `agreement` test runs
+//! the derive over the whole vocabulary against init-core: what compiles is what the runtime
+//! accepts.
 
+#[cfg(test)]
+mod agreement;
 mod ast;
-mod attr;
+mod build;
 mod ctxt;
 mod expand;
-mod valid;
+mod fallback;
+mod interpret;
+mod parse;
+mod validate;
 mod vocab;
 
 use proc_macro::TokenStream;
@@ -28,16 +45,15 @@ pub fn derive_initialize(input: TokenStream) -> TokenStream {
 
 fn derive(input: &syn::DeriveInput) -> proc_macro2::TokenStream {
     let mut cx = ctxt::Ctxt::new();
-    let container = ast::Container::from_ast(&mut cx, input);
-    if let Some(c) = &container {
-        valid::check(&mut cx, c);
+    let mut read = ast::Input::from_ast(&mut cx, input);
+    if let ast::Input::Struct(c) = &mut read {
+        validate::check(&mut cx, c);
     }
-    match cx.check() {
-        Ok(()) => match &container {
-            Some(c) => expand::expand(c),
-            None => proc_macro2::TokenStream::new(),
-        },
-        Err(errors) => expand::fallback(container.as_ref(), input, errors),
+    match (cx.check(), &read) {
+        (Ok(()), ast::Input::Struct(c)) => expand::expand(c, &build::build(c, None)),
+        // not a struct is always an error
+        (Ok(()), ast::Input::NotAStruct(_)) => proc_macro2::TokenStream::new(),
+        (Err(errors), read) => fallback::fallback(read, input, errors),
     }
 }
 
