@@ -173,36 +173,50 @@ pub trait Float:
     fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> Self;
 }
 
-macro_rules! full_float {
-    ($($t:ident => $dtype:ident;)*) => {$(
-        impl Float for $t {
-            const NAME: &'static str = stringify!($t);
-            const DTYPE: Dtype = Dtype::$dtype;
-            const MAX: f64 = $t::MAX as f64;
-            const ZERO: Self = 0.0;
-            #[inline]
-            fn from_f64(v: f64) -> Self {
-                v as $t
-            }
-            #[inline]
-            fn to_f64(self) -> f64 {
-                self as f64
-            }
-            #[inline]
-            fn next_down(self) -> Self {
-                $t::next_down(self)
-            }
-            #[inline]
-            fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> Self {
-                StandardNormal.sample(rng)
-            }
-        }
-    )*};
+impl Float for f32 {
+    const NAME: &'static str = "f32";
+    const DTYPE: Dtype = Dtype::F32;
+    const MAX: f64 = f32::MAX as f64;
+    const ZERO: Self = 0.0;
+    #[inline]
+    fn from_f64(v: f64) -> Self {
+        v as f32
+    }
+    #[inline]
+    fn to_f64(self) -> f64 {
+        f64::from(self)
+    }
+    #[inline]
+    fn next_down(self) -> Self {
+        f32::next_down(self)
+    }
+    #[inline]
+    fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> Self {
+        StandardNormal.sample(rng)
+    }
 }
 
-full_float! {
-    f32 => F32;
-    f64 => F64;
+impl Float for f64 {
+    const NAME: &'static str = "f64";
+    const DTYPE: Dtype = Dtype::F64;
+    const MAX: f64 = f64::MAX;
+    const ZERO: Self = 0.0;
+    #[inline]
+    fn from_f64(v: f64) -> Self {
+        v
+    }
+    #[inline]
+    fn to_f64(self) -> f64 {
+        self
+    }
+    #[inline]
+    fn next_down(self) -> Self {
+        f64::next_down(self)
+    }
+    #[inline]
+    fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> Self {
+        StandardNormal.sample(rng)
+    }
 }
 
 /// For the half types: the values of `F` strictly between `low` and `high`, as an inclusive

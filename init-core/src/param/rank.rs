@@ -34,18 +34,18 @@ pub trait AllowsMatrix: Parameter {}
 )]
 pub trait AllowsConv: Parameter {}
 
-/// ndarray arrays of the ranks a marker allows, and of dynamic rank.
-macro_rules! array_ranks {
-    ($($marker:ident: $($dim:ident)*;)*) => {$($(
-        impl<S: DataMut<Elem: Float>> $marker for ArrayBase<S, ndarray::$dim> {}
-    )*)*};
-}
-
-array_ranks! {
-    AllowsFans: Ix2 Ix3 Ix4 Ix5 Ix6 IxDyn;
-    AllowsMatrix: Ix2 IxDyn;
-    AllowsConv: Ix3 Ix4 Ix5 IxDyn;
-}
+impl<S: DataMut<Elem: Float>> AllowsFans for ArrayBase<S, ndarray::Ix2> {}
+impl<S: DataMut<Elem: Float>> AllowsFans for ArrayBase<S, ndarray::Ix3> {}
+impl<S: DataMut<Elem: Float>> AllowsFans for ArrayBase<S, ndarray::Ix4> {}
+impl<S: DataMut<Elem: Float>> AllowsFans for ArrayBase<S, ndarray::Ix5> {}
+impl<S: DataMut<Elem: Float>> AllowsFans for ArrayBase<S, ndarray::Ix6> {}
+impl<S: DataMut<Elem: Float>> AllowsFans for ArrayBase<S, ndarray::IxDyn> {}
+impl<S: DataMut<Elem: Float>> AllowsMatrix for ArrayBase<S, ndarray::Ix2> {}
+impl<S: DataMut<Elem: Float>> AllowsMatrix for ArrayBase<S, ndarray::IxDyn> {}
+impl<S: DataMut<Elem: Float>> AllowsConv for ArrayBase<S, ndarray::Ix3> {}
+impl<S: DataMut<Elem: Float>> AllowsConv for ArrayBase<S, ndarray::Ix4> {}
+impl<S: DataMut<Elem: Float>> AllowsConv for ArrayBase<S, ndarray::Ix5> {}
+impl<S: DataMut<Elem: Float>> AllowsConv for ArrayBase<S, ndarray::IxDyn> {}
 
 impl<T: Nested, const N: usize, const M: usize> AllowsFans for [[T; N]; M] {}
 impl<F: Float + Nested, const N: usize, const M: usize> AllowsMatrix for [[F; N]; M] {}

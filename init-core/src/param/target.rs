@@ -109,7 +109,36 @@ pub trait Nested {
     fn zeroed() -> Self;
 }
 
-macro_rules! scalar {
+impl Nested for f32 {
+    type Elem = f32;
+    fn push_dims(_: &mut Vec<usize>) {}
+    fn visit(&mut self, f: &mut impl FnMut(&mut f32)) {
+        f(self);
+    }
+    fn read(&self, f: &mut impl FnMut(f32)) {
+        f(*self);
+    }
+    fn zeroed() -> Self {
+        0.0
+    }
+}
+
+impl Nested for f64 {
+    type Elem = f64;
+    fn push_dims(_: &mut Vec<usize>) {}
+    fn visit(&mut self, f: &mut impl FnMut(&mut f64)) {
+        f(self);
+    }
+    fn read(&self, f: &mut impl FnMut(f64)) {
+        f(*self);
+    }
+    fn zeroed() -> Self {
+        0.0
+    }
+}
+
+#[cfg(feature = "half")]
+macro_rules! half_scalar {
     ($($t:ty),*) => {$(
         impl Nested for $t {
             type Elem = $t;
@@ -127,9 +156,8 @@ macro_rules! scalar {
     )*};
 }
 
-scalar!(f32, f64);
 #[cfg(feature = "half")]
-scalar!(half::f16, half::bf16);
+half_scalar!(half::f16, half::bf16);
 
 impl<T: Nested, const N: usize> Nested for [T; N] {
     type Elem = T::Elem;
