@@ -15,8 +15,7 @@ use crate::error::InitError;
 ///
 /// The derive generates the two walks (over shared and over mutable references); everything
 /// else is provided: [`initialize`](Initialize::initialize), [`report`](crate::report),
-/// [`params`], and
-/// whatever a [`Visit`] or [`VisitMut`] of your own does (count, export, …).
+/// [`params`], and whatever a [`Visit`] or [`VisitMut`] of your own does (count, export, …).
 ///
 /// Containers of models are models: `Vec<T>`, `[T; N]`, `Option<T>` and `Box<T>` walk their
 /// elements with paths `layers[2].w`.
@@ -48,10 +47,9 @@ pub trait Initialize {
     }
 
     /// Keyed initialisation: every parameter's values are a pure function of (`seed`, its
-    /// path, the element's logical index) — see
-    /// [`Init::fill_seeded`](crate::Init::fill_seeded). Adding, removing or
-    /// reordering other fields changes nothing else; the result is bit-identical for any
-    /// number of threads.
+    /// path, the element's logical index) — see [`Init::fill_seeded`](crate::Init::fill_seeded).
+    /// Adding, removing or reordering other fields changes nothing else; the result is
+    /// bit-identical for any number of threads.
     fn init_seeded(&mut self, seed: u64) -> Result<(), InitError> {
         let ahead = Ahead::compute(&params(self)?, seed)?;
         self.walk_mut(&mut ParamPath::new(), &mut Seeded { seed, ahead })
