@@ -10,6 +10,8 @@ use crate::model::visit::VisitMut;
 use crate::param::element::Float;
 use crate::param::parameter::{HostMut, Parameter};
 use crate::param::target::Target;
+#[cfg(feature = "orthogonal")]
+use crate::sample::work::FillKeyed;
 use crate::scheme::init::Init;
 
 /// What the forward closure returns: each chosen layer's output on the batch (any shape,
@@ -97,6 +99,8 @@ struct At<'a, F> {
 
 /// What is done to the chosen parameter.
 enum Action {
+    /// The orthonormal start, keyed by this seed and the path.
+    #[cfg(feature = "orthogonal")]
     Orthonormal(u64),
     Scale(f64),
 }
@@ -112,10 +116,13 @@ impl VisitMut for At<'_, Action> {
             return Ok(());
         }
         match self.f {
+            #[cfg(feature = "orthogonal")]
             Action::Orthonormal(seed) => target
-                .update(Orthonormal {
+                .update(FillKeyed {
+                    init: &Init::orthogonal(),
                     seed,
                     path: self.path,
+                    shard: None,
                 })
                 .and_then(|r| r),
             Action::Scale(s) => target.update(Scale(s)),
@@ -135,35 +142,9 @@ impl<E: Float> HostMut<E> for Scale {
     }
 }
 
-/// The orthonormal start (keyed by seed and path).
-struct Orthonormal<'a> {
-    seed: u64,
-    path: &'a str,
-}
-
-impl<E: Float> HostMut<E> for Orthonormal<'_> {
-    type Output = Result<(), InitError>;
-    const READS: bool = false;
-    fn call<T: Target<Elem = E> + ?Sized>(self, target: &mut T) -> Self::Output {
-        orthonormal(target, self.seed, self.path)
-    }
-}
-
-#[cfg(feature = "orthogonal")]
-fn orthonormal<T: Target + ?Sized>(target: &mut T, seed: u64, path: &str) -> Result<(), InitError> {
-    Init::orthogonal()
-        .fill_seeded(target, seed, path)
-        .map_err(|e| e.with_path(path))
-}
-
+/// The orthonormal start without the QR schemes (the seed that would have keyed it unused).
 #[cfg(not(feature = "orthogonal"))]
-fn orthonormal<T: Target + ?Sized>(_: &mut T, _: u64, path: &str) -> Result<(), InitError> {
-    Err(missing_orthogonal().with_path(path))
-}
-
-/// The orthonormal start without the QR schemes.
-#[cfg(not(feature = "orthogonal"))]
-fn missing_orthogonal() -> InitError {
+fn missing_orthogonal(_seed: u64) -> InitError {
     InitError::new(
         "lsuv",
         ErrorKind::MissingFeature {
@@ -221,11 +202,11 @@ impl Lsuv {
                 return Err(err(layer, ErrorKind::UnknownPath));
             }
         }
-        #[cfg(not(feature = "orthogonal"))]
         if self.orthonormal && !layers.is_empty() {
-            return Err(missing_orthogonal());
-        }
-        if self.orthonormal {
+            // before anything is written: a framework tensor would be overwritten by a failed fill
+            #[cfg(not(feature = "orthogonal"))]
+            return Err(missing_orthogonal(seed));
+            #[cfg(feature = "orthogonal")]
             for layer in layers {
                 model.walk_mut(
                     &mut ParamPath::new(),

@@ -92,6 +92,7 @@ pub(crate) fn write<F: Float>(path: Path, law: &Law, key: [u32; 2], start: u64, 
 /// Clears the upper halves of the vector registers (`vzeroupper`) when the CPU has them; what
 /// LLVM emits itself at the end of every function it compiles with AVX, and what code that
 /// returns from AVX without it (faer's kernels) leaves undone.
+#[cfg(feature = "orthogonal")]
 pub(crate) fn clean_upper_state() {
     #[cfg(target_arch = "x86_64")]
     if Path::best().0 != Isa::Portable {
@@ -101,7 +102,7 @@ pub(crate) fn clean_upper_state() {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", feature = "orthogonal"))]
 #[target_feature(enable = "avx")]
 fn zero_upper() {
     std::arch::x86_64::_mm256_zeroupper();
@@ -134,6 +135,7 @@ mod tests {
     }
 
     /// Clearing the upper state changes no value: the same bits before and after it.
+    #[cfg(feature = "orthogonal")]
     #[test]
     fn clean_upper_state_changes_no_value() {
         let law = law_of(&Init::normal(0.0, 1.0));
