@@ -430,13 +430,36 @@ fn model_structured_parameters_in_parallel_are_the_same() {
         // and equal to filling that parameter alone
         let mut w = Array2::<f32>::zeros((24, 24));
         Init::orthogonal()
-            .fill_seeded(&mut w, 77, &format!("layers[{k}].w_hh"))
+            .fill_seeded(&mut w, 77, &format!("layers.{k}.w_hh"))
             .unwrap();
         assert_eq!(a.w_hh, w);
         let mut w = Array2::<f32>::zeros((24, 10));
         Init::sparse(0.5, 0.1)
-            .fill_seeded(&mut w, 77, &format!("layers[{k}].w_in"))
+            .fill_seeded(&mut w, 77, &format!("layers.{k}.w_in"))
             .unwrap();
         assert_eq!(a.w_in, w);
     }
+}
+
+// keyed contract 2: a model's parameter is keyed by its state-dict name (`layers.3.w`), the
+// name a Burn `Param` or a candle variable of the same model has
+
+#[test]
+fn model_parameters_are_keyed_by_their_state_dict_name() {
+    assert_eq!(weight_init::KEYED_CONTRACT, 2);
+    let mut s = stack();
+    s.init_seeded(42).unwrap();
+    let mut w = Array2::<f64>::zeros((5, 24));
+    Init::he_normal()
+        .fill_seeded(&mut w, 42, "layers.3.w_out")
+        .unwrap();
+    assert_eq!(s.layers[3].w_out, w);
+    // the displayed path is no longer the key
+    Init::he_normal()
+        .fill_seeded(&mut w, 42, "layers[3].w_out")
+        .unwrap();
+    assert_ne!(s.layers[3].w_out, w);
+    // part of the compatibility promise: the first values of `layers.3.w_out`
+    let first: Vec<f64> = s.layers[3].w_out.iter().take(2).copied().collect();
+    assert_eq!(first, [0.1942072187059166, 0.23522351324280508]);
 }

@@ -61,7 +61,7 @@ fn badly_scaled(act: Act, factor: f64, seed: u64) -> Mlp {
     };
     for (i, l) in m.layers.iter_mut().enumerate() {
         Init::normal(0.0, factor * right)
-            .fill_seeded(&mut l.w, seed, &format!("layers[{i}].w"))
+            .fill_seeded(&mut l.w, seed, &format!("layers.{i}.w"))
             .unwrap();
     }
     m

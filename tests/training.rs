@@ -151,7 +151,7 @@ fn backpropagation_matches_finite_differences() {
     let mut model = Mlp::new(&sizes(5, 7, 4, 3), &Init::he_normal(), 11).unwrap();
     for (i, b) in model.biases.iter_mut().enumerate() {
         Init::normal(0.0, 0.1)
-            .fill_seeded(b, 11, &format!("layers[{i}].b"))
+            .fill_seeded(b, 11, &format!("layers.{i}.b"))
             .unwrap();
     }
     let loss = |m: &Mlp| f64::from(softmax_cross_entropy(&m.logits(&data.x), &data.y).0);

@@ -214,6 +214,12 @@ pub enum ErrorKind {
         /// The cargo feature of `weight-init` that brings it.
         feature: &'static str,
     },
+    /// A rule of [`Rules`](crate::Rules) matched no parameter of the model (a misspelt pattern
+    /// would otherwise do nothing, silently).
+    UnmatchedRule {
+        /// The rule's pattern.
+        pattern: String,
+    },
 }
 
 impl InitError {
@@ -398,6 +404,9 @@ impl fmt::Display for ErrorKind {
                 f,
                 "{what} needs the cargo feature `{feature}`, which this build does not have"
             ),
+            ErrorKind::UnmatchedRule { pattern } => {
+                write!(f, "the rule `{pattern}` matches no parameter of the model")
+            }
         }
     }
 }

@@ -85,8 +85,9 @@ pub use error::{ErrorKind, InitError};
 pub use lsuv::{LayerOutputs, Lsuv, LsuvLayer, LsuvReport};
 pub use math::truncnorm::TRUNC_2SIGMA_STD;
 pub use model::{
-    Build, Configured, Initialize, ParamInfo, ParamPath, Progress, Report, ReportRow, Segment,
-    ShardPlan, Visit, VisitMut, params, report, rows_of,
+    Assignment, Assignments, Build, Choice, Configured, Defaults, Initialize, Layer, ParamInfo,
+    ParamPath, Progress, Report, ReportRow, Role, Rule, Rules, Segment, ShardPlan, Site, Source,
+    Visit, VisitMut, params, report, rows_of,
 };
 pub use param::{
     AllowsConv, AllowsFans, AllowsMatrix, Construct, Dtype, FixedShape, Float, HostMut, HostRef,
@@ -97,5 +98,5 @@ pub use plan::law::ElementDistribution;
 pub use plan::resolve::Resolved;
 #[cfg(feature = "rayon")]
 pub use sample::keyed::PARALLEL_MIN_ELEMENTS;
-pub use sample::keyed::Region;
+pub use sample::keyed::{KEYED_CONTRACT, Region};
 pub use scheme::{Axes, Distribution, FanMode, Fans, Gain, Init, Layout};

@@ -99,7 +99,7 @@ struct At<'a, F> {
 
 /// What is done to the chosen parameter.
 enum Action {
-    /// The orthonormal start, keyed by this seed and the path.
+    /// The orthonormal start, keyed by this seed and the state-dict name.
     #[cfg(feature = "orthogonal")]
     Orthonormal(u64),
     Scale(f64),
@@ -121,7 +121,7 @@ impl VisitMut for At<'_, Action> {
                 .update(FillKeyed {
                     init: &Init::orthogonal(),
                     seed,
-                    path: self.path,
+                    path: &path.state_dict_name(),
                     shard: None,
                 })
                 .and_then(|r| r),

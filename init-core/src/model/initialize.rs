@@ -47,7 +47,9 @@ pub trait Initialize {
     }
 
     /// Keyed initialisation: every parameter's values are a pure function of (`seed`, its
-    /// path, the element's logical index) — see [`Init::fill_seeded`](crate::Init::fill_seeded).
+    /// state-dict name `layers.3.w`, the element's logical index) — see
+    /// [`Init::fill_seeded`](crate::Init::fill_seeded) and
+    /// [`KEYED_CONTRACT`](crate::KEYED_CONTRACT).
     /// Adding, removing or reordering other fields changes nothing else; the result is
     /// bit-identical for any number of threads.
     fn init_seeded(&mut self, seed: u64) -> Result<(), InitError> {

@@ -3,7 +3,8 @@
 //! with its [`ParamPath`] (`path.rs`). Everything that acts on a whole model is driven by a
 //! walk: the fills (`seeded.rs`: from an rng, keyed, sharded; `progress.rs`), the one listing
 //! of its parameters ([`params`], `params.rs`), the [`report`] (`report.rs`), and building it
-//! from a configuration ([`Build`], `build.rs`).
+//! from a configuration ([`Build`], `build.rs`). Models whose parameters carry no scheme (a
+//! framework's own layers) get theirs by state-dict name from [`Rules`] (`rules.rs`).
 
 pub(crate) mod build;
 pub(crate) mod initialize;
@@ -11,6 +12,7 @@ pub(crate) mod params;
 pub(crate) mod path;
 pub(crate) mod progress;
 pub(crate) mod report;
+pub(crate) mod rules;
 pub(crate) mod seeded;
 pub(crate) mod visit;
 
@@ -20,5 +22,8 @@ pub use params::ParamInfo;
 pub use path::{ParamPath, Segment};
 pub use progress::Progress;
 pub use report::{Report, ReportRow, report};
+pub use rules::{
+    Assignment, Assignments, Choice, Defaults, Layer, Role, Rule, Rules, Site, Source,
+};
 pub use seeded::{ShardPlan, rows_of};
 pub use visit::{Visit, VisitMut};

@@ -85,7 +85,8 @@ impl<R: Rng + ?Sized> VisitMut for Filler<'_, R> {
     }
 }
 
-/// The visitor behind `init_seeded`: every parameter keyed by seed and its path.
+/// The visitor behind `init_seeded`: every parameter keyed by seed and its state-dict name
+/// (keyed contract 2; see [`KEYED_CONTRACT`](crate::KEYED_CONTRACT)).
 pub(crate) struct Seeded {
     pub(crate) seed: u64,
     pub(crate) ahead: Ahead,
@@ -98,17 +99,18 @@ impl VisitMut for Seeded {
         target: &mut T,
         init: &Init,
     ) -> Result<(), InitError> {
-        let path = path.to_string();
-        let done = match self.ahead.take::<T::Elem>(&path) {
+        let name = path.state_dict_name();
+        let done = match self.ahead.take::<T::Elem>(&name) {
             Some(values) => target.update(CopyValues(values)).map(Ok),
             None => target.update(FillKeyed {
                 init,
                 seed: self.seed,
-                path: &path,
+                path: &name,
                 shard: None,
             }),
         };
-        done.and_then(|r| r).map_err(|e| e.with_path(path))
+        done.and_then(|r| r)
+            .map_err(|e| e.with_path(path.to_string()))
     }
 }
 
@@ -125,25 +127,25 @@ impl<P: ShardPlan + ?Sized> VisitMut for Sharded<'_, P> {
         target: &mut T,
         init: &Init,
     ) -> Result<(), InitError> {
-        let p = path.to_string();
+        let name = path.state_dict_name();
         let (full, region) = self.plan.locate(path, &target.dims())?;
         let work = FillKeyed {
             init,
             seed: self.seed,
-            path: &p,
+            path: &name,
             shard: Some((&full, region)),
         };
         target
             .update(work)
             .and_then(|r| r)
-            .map_err(|e| e.with_path(p))
+            .map_err(|e| e.with_path(path.to_string()))
     }
 }
 
 /// Structured parameters (orthogonal, delta-orthogonal, sparse) of a model, computed before
 /// the model is written, in parallel with each other: their QR factorisations are sequential
 /// each, so many small ones are where threads help. Values are the same as computed one by one
-/// (each is a pure function of seed, path and shape). Large ones (above
+/// (each is a pure function of seed, state-dict name and shape). Large ones (above
 /// [`AHEAD_MAX_ELEMENTS`]) are left to be computed in place, to keep memory at one copy.
 #[derive(Default)]
 pub(crate) struct Ahead {
@@ -176,7 +178,7 @@ impl Ahead {
                 #[allow(unreachable_patterns)] // the half types, without the `half` feature
                 _ => return None,
             };
-            Some(values.map(|v| (p.path.clone(), v)))
+            Some(values.map(|v| (p.name.clone(), v)))
         };
         #[cfg(feature = "rayon")]
         let results: Vec<_> = {
@@ -190,9 +192,9 @@ impl Ahead {
         })
     }
 
-    /// The values computed ahead for `path` (logical order), if any.
-    pub(crate) fn take<E: Float>(&mut self, path: &str) -> Option<Vec<E>> {
-        self.values.remove(path)?.into_vec::<E>()
+    /// The values computed ahead for the state-dict name `name` (logical order), if any.
+    pub(crate) fn take<E: Float>(&mut self, name: &str) -> Option<Vec<E>> {
+        self.values.remove(name)?.into_vec::<E>()
     }
 }
 
@@ -200,7 +202,7 @@ impl Ahead {
 fn keyed<E: Float>(p: &ParamInfo, seed: u64) -> Result<Values, InitError> {
     let mut a = ndarray::ArrayD::<E>::from_elem(ndarray::IxDyn(&p.shape), E::ZERO);
     p.init
-        .fill_seeded(&mut a, seed, &p.path)
+        .fill_seeded(&mut a, seed, &p.name)
         .map_err(|e| e.with_path(p.path.clone()))?;
     Ok(Values::from_vec(a.into_raw_vec_and_offset().0))
 }

@@ -1,10 +1,10 @@
 //! Keyed initialisation ([`Init::fill_seeded`], [`Init::fill_shard`]): every value a pure
-//! function of (seed, parameter path, logical element index), so that values survive
+//! function of (seed, the parameter's state-dict name, logical element index), so that values survive
 //! refactoring, are bit-identical for any number of threads, and any shard of a parameter can
 //! be generated alone.
 //!
 //! The contract (a compatibility promise, see the README):
-//! - key = SplitMix64-finalised (seed ⊕ SplitMix64-finalised FNV-1a-64(path bytes)), split into
+//! - key = SplitMix64-finalised (seed ⊕ SplitMix64-finalised FNV-1a-64(name bytes)), split into
 //!   the two 32-bit words of a Philox4x32-10 key;
 //! - element-wise schemes: f64 parameters take elements `2m`, `2m + 1` from the four Philox
 //!   words at counter `(m mod 2³², m div 2³², attempt, 0)` (two 52-bit uniforms; Box–Muller's
@@ -34,6 +34,17 @@ use crate::plan::Plan;
 use crate::plan::law::Law;
 use crate::scheme::init::Init;
 
+/// The version of the keyed contract these fills keep (README, "Keyed, parallel and sharded
+/// initialisation"). A model's walk keys each parameter by its **state-dict name**
+/// (`layers.3.w`: [`ParamPath::state_dict_name`](crate::ParamPath::state_dict_name)), the
+/// name a Burn `Param` or a candle variable has too, so the three frameworks agree.
+///
+/// - **2** (weight-init 0.2): the key is the state-dict name.
+/// - **1** (weight-init 0.1): the key was the path as displayed, `layers[3].w`. Parameters
+///   whose path has no index (`w1`, `encoder.fc.weight`) have the same name under both and
+///   kept their values; those under a `Vec` or an array changed.
+pub const KEYED_CONTRACT: u32 = 2;
+
 /// Which part of a parameter a shard holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Region {
@@ -56,7 +67,9 @@ const CHUNK: usize = 1 << 12;
 
 impl Init {
     /// Fills `target` so that each element's value is a pure function of `seed`, `path` and its
-    /// logical index (structured schemes: of `seed`, `path` and the shape). Large contiguous
+    /// logical index (structured schemes: of `seed`, `path` and the shape). `path` is any
+    /// string; a model's walk passes the parameter's state-dict name (`layers.3.w`, see
+    /// [`KEYED_CONTRACT`]), so pass that to get the value a model's parameter gets. Large contiguous
     /// targets are filled in parallel (feature `rayon`); the result is bit-identical for any
     /// number of threads, and for any memory layout of the target.
     ///
@@ -64,10 +77,10 @@ impl Init {
     /// use init_core::Init;
     /// let mut a = vec![0.0f32; 1000];
     /// let mut b = vec![0.0f32; 1000];
-    /// Init::he_normal().fans(64, 64).fill_seeded(&mut a, 42, "layers[3].w").unwrap();
-    /// Init::he_normal().fans(64, 64).fill_seeded(&mut b, 42, "layers[3].w").unwrap();
+    /// Init::he_normal().fans(64, 64).fill_seeded(&mut a, 42, "layers.3.w").unwrap();
+    /// Init::he_normal().fans(64, 64).fill_seeded(&mut b, 42, "layers.3.w").unwrap();
     /// assert_eq!(a, b);
-    /// Init::he_normal().fans(64, 64).fill_seeded(&mut b, 42, "layers[4].w").unwrap();
+    /// Init::he_normal().fans(64, 64).fill_seeded(&mut b, 42, "layers.4.w").unwrap();
     /// assert_ne!(a, b);
     /// ```
     pub fn fill_seeded<T: Target + ?Sized>(
