@@ -40,6 +40,10 @@
 /// [`Parameter`].
 #[cfg(feature = "burn")]
 pub use burn_core;
+/// The `burn-nn` this crate is built on (feature `burn`): its layers are what
+/// [`burn::reinit`] knows the fans of.
+#[cfg(feature = "burn")]
+pub use burn_nn;
 /// The `burn-tensor` this crate is built on (feature `burn`): a float `Tensor<D>` is a
 /// [`Parameter`] (values generated in f32, uploaded in the tensor's dtype to its own device) and
 /// [`Construct`]s on a `burn_tensor::Device`.
@@ -63,6 +67,21 @@ pub use nalgebra;
 pub use ndarray;
 pub use rand;
 pub use rand_distr;
+
+/// Burn modules initialised by the names of their parameters (feature `burn`).
+///
+/// ```ignore
+/// use weight_init::{Init, Rules};
+/// let rules = Rules::new()
+///     .rule("**.weight", Init::he_normal())
+///     .rule("**.bias", Init::zeros())
+///     .rule("head.weight", Init::normal(0.0, 0.02));
+/// let model = weight_init::burn::reinit(ModelConfig::new().init(&device), &rules, 42)?;
+/// ```
+#[cfg(feature = "burn")]
+pub mod burn {
+    pub use crate::ext::burn::reinit::{reinit, reinit_report};
+}
 
 // The layers, bottom up: each imports only those above it in this list (docs/ARCHITECTURE.md).
 mod error;

@@ -3,6 +3,8 @@
 //! markers. Values go through a host copy (generated in f32, uploaded in the tensor's dtype on
 //! its own device); the impls' docs say what each dtype ends up holding.
 
+pub(crate) mod reinit;
+
 use std::fmt::Display;
 
 use burn_core::module::{Module, ModuleMapper, Param};
