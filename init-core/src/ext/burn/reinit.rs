@@ -293,30 +293,25 @@ struct Write {
 }
 
 impl Write {
-    fn replace<const D: usize>(
+    /// The new value of `param`: `choice`'s values for `found`, on the parameter's device, in
+    /// its dtype (a lazy one's: the device's default float dtype).
+    fn tensor<const D: usize>(
         &self,
-        param: Param<Tensor<D>>,
+        param: &Param<Tensor<D>>,
         found: &Found,
         choice: &Choice,
-    ) -> Result<Param<Tensor<D>>, (Param<Tensor<D>>, InitError)> {
-        let fail = |param, e: InitError| (param, e.with_path(found.name.clone()));
+    ) -> Result<Tensor<D>, InitError> {
         let mut values = ndarray::ArrayD::<f32>::zeros(ndarray::IxDyn(&found.shape));
-        if let Err(e) = choice.init.fill_seeded(&mut values, self.seed, &found.name) {
-            return Err(fail(param, e));
-        }
+        choice.init.fill_seeded(&mut values, self.seed, &found.name)?;
         let data = TensorData::new(values.into_raw_vec_and_offset().0, found.shape.clone());
         let device = param.lazy_device();
-        let tensor = if param.is_initialized() {
+        if param.is_initialized() {
             let dtype: DType = param.dtype();
-            match data.try_cast(dtype) {
-                Ok(data) => Tensor::<D>::from_data(data, (&device, dtype)),
-                Err(e) => return Err(fail(param, backend("reinit", e))),
-            }
+            let data = data.try_cast(dtype).map_err(|e| backend("reinit", e))?;
+            Ok(Tensor::<D>::from_data(data, (&device, dtype)))
         } else {
-            Tensor::<D>::from_data(data, &device)
-        };
-        let id = param.id;
-        Ok(param.transform_for_load(tensor, id))
+            Ok(Tensor::<D>::from_data(data, &device))
+        }
     }
 }
 
@@ -348,11 +343,14 @@ impl ModuleMapper for Write {
         let Some(choice) = &found.choice else {
             return param;
         };
-        match self.replace(param, &found, choice) {
-            Ok(p) => p,
-            Err((p, e)) => {
-                self.error = Some(e);
-                p
+        match self.tensor(&param, &found, choice) {
+            Ok(tensor) => {
+                let id = param.id;
+                param.transform_for_load(tensor, id)
+            }
+            Err(e) => {
+                self.error = Some(e.with_path(found.name));
+                param
             }
         }
     }
