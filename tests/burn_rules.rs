@@ -391,3 +391,26 @@ fn the_same_seed_gives_the_same_model_and_another_seed_another() {
     // and Burn's own init differs from run to run: we do not use it
     let _ = burn::module::Module::num_params(&a);
 }
+
+#[test]
+fn running_statistics_are_buffers_not_parameters() {
+    let (m, report) = weight_init::burn::reinit_report(
+        net(&device()),
+        &Rules::new().rule("**", Init::constant(3.0)),
+        SEED,
+    )
+    .unwrap();
+    assert!(report.get("norm.running_var").is_none());
+    assert!(report.get("norm.gamma").is_some());
+    assert!(
+        values(&m.norm.running_var.value())
+            .iter()
+            .all(|&x| x == 1.0)
+    );
+    assert!(
+        values(&m.norm.running_mean.value())
+            .iter()
+            .all(|&x| x == 0.0)
+    );
+    assert!(values(&m.norm.gamma.val()).iter().all(|&x| x == 3.0));
+}

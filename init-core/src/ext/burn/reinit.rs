@@ -42,7 +42,8 @@ use crate::scheme::fans::{Fans, Layout};
 /// key, value and output projections and each LSTM/GRU gate's two transforms are `Linear`s of
 /// their own, each with its own fans and name (`attn.query.weight`,
 /// `lstm.forget_gate.hidden_transform.weight`). Reparameterizations' own parameters (a LoRA
-/// adapter's factors) are never touched. Values are generated in f32 and uploaded in the
+/// adapter's factors) and running statistics (BatchNorm's `running_mean`, `running_var`) are
+/// never touched, nor listed. Values are generated in f32 and uploaded in the
 /// parameter's dtype (f32 exactly, f64 widened, f16/bf16 rounded once); a lazy `Param` gets
 /// the device's default float dtype, as Burn's initialiser would.
 ///
@@ -114,9 +115,14 @@ fn name_of(stack: &[(String, String)]) -> String {
         .join(".")
 }
 
-/// Whether the walk is inside a reparameterization (a LoRA adapter's own parameters).
-fn in_reparameterization(stack: &Stack) -> bool {
+/// Whether the float tensor at the top of the stack is not a parameter of the model: inside
+/// a reparameterization (a LoRA adapter's own factors), or a running statistic (BatchNorm's
+/// `running_mean` and `running_var`, buffers that PyTorch's `named_parameters` leaves out too).
+fn not_a_parameter(stack: &Stack) -> bool {
     stack.iter().any(|(_, c)| c == "Reparameterization")
+        || stack
+            .last()
+            .is_some_and(|(name, _)| name.starts_with("running_"))
 }
 
 /// The struct type of frame `k` from the top (0: the struct holding the parameter).
@@ -222,7 +228,7 @@ impl ModuleVisitor for Survey<'_> {
     }
 
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        if self.error.is_some() || in_reparameterization(&self.stack) {
+        if self.error.is_some() || not_a_parameter(&self.stack) {
             return;
         }
         let name = name_of(&self.stack);
@@ -302,7 +308,9 @@ impl Write {
         choice: &Choice,
     ) -> Result<Tensor<D>, InitError> {
         let mut values = ndarray::ArrayD::<f32>::zeros(ndarray::IxDyn(&found.shape));
-        choice.init.fill_seeded(&mut values, self.seed, &found.name)?;
+        choice
+            .init
+            .fill_seeded(&mut values, self.seed, &found.name)?;
         let data = TensorData::new(values.into_raw_vec_and_offset().0, found.shape.clone());
         let device = param.lazy_device();
         if param.is_initialized() {
@@ -326,7 +334,7 @@ impl ModuleMapper for Write {
     }
 
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-        if self.error.is_some() || in_reparameterization(&self.stack) {
+        if self.error.is_some() || not_a_parameter(&self.stack) {
             return param;
         }
         let name = name_of(&self.stack);
