@@ -414,3 +414,57 @@ fn running_statistics_are_buffers_not_parameters() {
     );
     assert!(values(&m.norm.gamma.val()).iter().all(|&x| x == 3.0));
 }
+
+// one key for every framework: an ndarray field `layers[2].weight` and Burn's
+// `layers.2.weight` are both keyed by the state-dict name
+
+#[derive(weight_init::Initialize)]
+struct HostLinear {
+    #[init(glorot_normal, layout = in_out)]
+    weight: ndarray::Array2<f32>,
+    #[init(normal(std = 0.5))]
+    bias: ndarray::Array1<f32>,
+}
+
+#[derive(weight_init::Initialize)]
+struct HostStack {
+    layers: Vec<HostLinear>,
+}
+
+#[derive(Module, Debug)]
+struct BurnStack {
+    layers: Vec<Linear>,
+}
+
+#[test]
+fn an_ndarray_model_and_a_burn_module_of_the_same_names_get_the_same_values() {
+    use weight_init::Initialize;
+    let mut host = HostStack {
+        layers: (0..3)
+            .map(|_| HostLinear {
+                weight: ndarray::Array2::zeros((7, 5)),
+                bias: ndarray::Array1::zeros(5),
+            })
+            .collect(),
+    };
+    host.init_seeded(SEED).unwrap();
+    let burn = BurnStack {
+        layers: (0..3)
+            .map(|_| LinearConfig::new(7, 5).init(&device()))
+            .collect(),
+    };
+    let rules = Rules::new()
+        .rule("layers.*.weight", Init::glorot_normal())
+        .rule("layers.*.bias", Init::normal(0.0, 0.5));
+    let burn = weight_init::burn::reinit(burn, &rules, SEED).unwrap();
+    for (h, b) in host.layers.iter().zip(&burn.layers) {
+        assert_eq!(
+            values(&b.weight.val()),
+            h.weight.iter().copied().collect::<Vec<_>>()
+        );
+        assert_eq!(
+            values(&b.bias.as_ref().unwrap().val()),
+            h.bias.iter().copied().collect::<Vec<_>>()
+        );
+    }
+}
