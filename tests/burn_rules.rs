@@ -468,3 +468,63 @@ fn an_ndarray_model_and_a_burn_module_of_the_same_names_get_the_same_values() {
         );
     }
 }
+
+#[derive(Module, Debug)]
+struct More {
+    conv3: weight_init::burn_nn::conv::Conv3d,
+    up3: weight_init::burn_nn::conv::ConvTranspose3d,
+    gn: weight_init::burn_nn::GroupNorm,
+    inorm: weight_init::burn_nn::InstanceNorm,
+    rms: weight_init::burn_nn::RmsNorm,
+    prelu: weight_init::burn_nn::PRelu,
+}
+
+#[test]
+fn three_dimensional_convolutions_and_the_other_norms() {
+    use weight_init::burn_nn::conv::{Conv3dConfig, ConvTranspose3dConfig};
+    use weight_init::burn_nn::{GroupNormConfig, InstanceNormConfig, PReluConfig, RmsNormConfig};
+    let d = device();
+    let m = More {
+        conv3: Conv3dConfig::new([4, 6], [3, 2, 2]).init(&d),
+        up3: ConvTranspose3dConfig::new([4, 6], [2, 2, 3]).init(&d),
+        gn: GroupNormConfig::new(2, 6).init(&d),
+        inorm: InstanceNormConfig::new(6).with_affine(true).init(&d),
+        rms: RmsNormConfig::new(6).init(&d),
+        prelu: PReluConfig::new().init(&d),
+    };
+    let (m, report) = weight_init::burn::reinit_report(m, &Rules::torch_defaults(), SEED).unwrap();
+    let fans = |name: &str| {
+        let row = report.get(name).unwrap();
+        row.init
+            .as_ref()
+            .unwrap()
+            .resolve(&row.shape)
+            .unwrap()
+            .fans
+            .unwrap()
+    };
+    // nn.Conv3d(4, 6, (3, 2, 2)).weight: (6, 4, 3, 2, 2); nn.ConvTranspose3d(4, 6, (2, 2, 3)):
+    // (4, 6, 2, 2, 3)
+    assert_eq!(fans("conv3.weight"), torch_fans(&[6, 4, 3, 2, 2]));
+    assert_eq!(fans("up3.weight"), torch_fans(&[4, 6, 2, 2, 3]));
+    // PyTorch's bias of a transposed convolution: U(±1/√fan_in) with the weight's fan_in
+    let bound = 1.0 / (fans("up3.weight").fan_in as f64).sqrt();
+    assert_eq!(
+        report.get("up3.bias").unwrap().init,
+        Some(Init::uniform_symmetric(bound))
+    );
+    for (name, one) in [
+        ("gn.gamma", true),
+        ("gn.beta", false),
+        ("inorm.gamma", true),
+        ("inorm.beta", false),
+        ("rms.gamma", true),
+    ] {
+        let want = if one { Init::ones() } else { Init::zeros() };
+        assert_eq!(report.get(name).unwrap().init, Some(want), "{name}");
+    }
+    assert!(values(&m.rms.gamma.val()).iter().all(|&x| x == 1.0));
+    // PReLU's slope has no PyTorch default among the layers: kept as Burn made it
+    assert_eq!(report.get("prelu.alpha").unwrap().source, Source::Kept);
+    assert!(values(&m.prelu.alpha.val()).iter().all(|&x| x == 0.25));
+}
