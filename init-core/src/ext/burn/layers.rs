@@ -619,7 +619,7 @@ fn refused(name: &'static str, value: usize, expected: &'static str) -> InitErro
 
 /// `groups` divides both channel counts (Burn panics otherwise).
 fn check_groups(channels: [usize; 2], groups: usize) -> Result<(), InitError> {
-    if groups == 0 || channels.iter().any(|c| c % groups != 0) {
+    if groups == 0 || channels.iter().any(|c| !c.is_multiple_of(groups)) {
         return Err(refused(
             "groups",
             groups,
@@ -674,7 +674,7 @@ create! {
     InstanceNorm(InstanceNormConfig): |c| Ok::<(), InitError>(());
     RmsNorm(RmsNormConfig): |c| Ok::<(), InitError>(());
     MultiHeadAttention(MultiHeadAttentionConfig): |c| {
-        if c.n_heads == 0 || c.d_model % c.n_heads != 0 {
+        if c.n_heads == 0 || !c.d_model.is_multiple_of(c.n_heads) {
             Err(refused("n_heads", c.n_heads, "at least 1 and a divisor of d_model"))
         } else {
             Ok(())
