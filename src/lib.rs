@@ -11,10 +11,22 @@ pub mod __private {
     pub use core::marker::Sized;
     pub use core::result::Result::{self, Err, Ok};
     pub use init_core::{
-        AllowsConv, AllowsFans, AllowsMatrix, Build, Configured, Construct, Distribution, FanMode,
-        Fans, FixedShape, Gain, Init, InitError, Initialize, IntoShape, Layout, ParamPath,
+        AllowsConv, AllowsFans, AllowsMatrix, Build, Configured, Construct, CreateLayer,
+        Distribution, FanMode, Fans, FieldInit, FieldWalk, FixedShape, Gain, HasBias,
+        HasForgetGate, Init, InitError, Initialize, IntoShape, LayerConfig, Layout, ParamPath,
         Parameter, Segment, Visit, VisitMut,
     };
+
+    /// A framework layer created from its configuration (`config = ...` on a field with a
+    /// scheme), its parameters waiting for the fill; an error names its path.
+    pub fn create_layer<T: CreateLayer<D> + LayerConfig, D: ?Sized>(
+        config: &T::Config,
+        device: &D,
+        path: &mut ParamPath,
+        segment: Segment,
+    ) -> Result<T, InitError> {
+        T::create(config, device).map_err(|e| path.with(segment, |p| e.with_path(p.to_string())))
+    }
 
     /// The fans of the sibling parameter `target` (`fans_of = sibling`), under its own scheme's
     /// layout and explicit fans; an error names the sibling's path.

@@ -1,6 +1,7 @@
 //! Stage 4, code: `Configured` and `Build<Dev>` when the struct says `#[init(config = Type)]`:
-//! every field built from the configuration, a parameter zero from its `shape = ...`, a nested
-//! model from its `config = ...` (`len = ...` of them for a `Vec`), a skipped field as
+//! every field built from the configuration, a parameter zero from its `shape = ...`, a
+//! framework layer (a field with a scheme and `config = ...`) from its own configuration, a
+//! nested model from its `config = ...` (`len = ...` of them for a `Vec`), a skipped field as
 //! `Default::default()`.
 
 use proc_macro2::TokenStream;
@@ -50,6 +51,17 @@ fn build_field(f: &Field, generics: &syn::Generics) -> (TokenStream, Option<Toke
         );
     }
     if spec.scheme.is_some() {
+        if let Some((_, config)) = &spec.config {
+            // a framework layer, created from its own configuration
+            return (
+                quote! { __wi::create_layer::<#ty, __Dev>(&(#config), __device, __path, #seg)? },
+                Some(if generic {
+                    quote_spanned!(span=> #ty: __wi::CreateLayer<__Dev>)
+                } else {
+                    quote_spanned!(span=> #ty: __wi::LayerConfig + __wi::CreateLayer<__Dev>)
+                }),
+            );
+        }
         return match &spec.shape {
             Some((_, shape)) => (
                 quote! { __wi::construct::<#ty, __Dev>(#shape, __device, __path, #seg)? },

@@ -212,10 +212,26 @@ fn step(c: &Container, f: &Field, mutable: bool) -> TokenStream {
             #init.fans(__fans.fan_in, __fans.fan_out)
         }};
     }
+    let mut field_init = quote!(__wi::FieldInit::new(#init));
+    if let Some((word, bias)) = &spec.bias {
+        let method = format_ident!("{}", "bias", span = word.span());
+        let bias = init_expr(c, bias);
+        field_init.extend(quote!(.#method(#bias)));
+    }
+    if let Some((_, e)) = &spec.forget_bias {
+        let method = at("forget_bias", e);
+        let e = float(e);
+        field_init.extend(quote!(.#method(#e)));
+    }
+    let walk = if mutable {
+        quote_spanned!(ty_span=> __wi::FieldWalk::walk_field_mut)
+    } else {
+        quote_spanned!(ty_span=> __wi::FieldWalk::walk_field)
+    };
     quote! {
-        let __init = #init;
+        let __init = #field_init;
         __path.push(#seg);
-        let __result = __visitor.param(__path, #reference, &__init);
+        let __result = #walk(#reference, __path, __visitor, &__init);
         __path.pop();
         __result?;
     }
@@ -237,7 +253,13 @@ pub(crate) fn field_bounds(c: &Container) -> Vec<TokenStream> {
             out.push(quote_spanned!(span=> #ty: __wi::Initialize));
             continue;
         };
-        out.push(quote_spanned!(span=> #ty: __wi::Parameter));
+        out.push(quote_spanned!(span=> #ty: __wi::FieldWalk));
+        if spec.bias.is_some() {
+            out.push(quote_spanned!(span=> #ty: __wi::HasBias));
+        }
+        if spec.forget_bias.is_some() {
+            out.push(quote_spanned!(span=> #ty: __wi::HasForgetGate));
+        }
         // the rank, where the type shows it
         let rank = match scheme.def.needs {
             Needs::Fans if !spec.modifiers.explicit_fans() => {

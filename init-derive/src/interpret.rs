@@ -184,6 +184,11 @@ pub(crate) struct FieldSpec {
     pub config: Option<(Ident, Expr)>,
     /// `len = ...`: how many models a `Vec` of nested models holds when the model is built.
     pub len: Option<(Ident, Expr)>,
+    /// `bias = <scheme>`: a layer's bias, read as a field of its own (its scheme and the
+    /// modifiers written inside the scheme's parentheses).
+    pub bias: Option<(Ident, Box<FieldSpec>)>,
+    /// `forget_bias = <number>`: an LSTM's forget-gate bias.
+    pub forget_bias: Option<(Ident, Expr)>,
     /// The first item, to point at the attribute as a whole.
     pub span: Option<Span>,
 }
@@ -407,9 +412,11 @@ impl FieldSpec {
                 }
                 return set_once(cx, &mut self.skip, name.clone(), name);
             }
+            FieldWord::Bias => return self.set_bias(cx, item),
             FieldWord::Shape => &mut self.shape,
             FieldWord::Config => &mut self.config,
             FieldWord::Len => &mut self.len,
+            FieldWord::ForgetBias => &mut self.forget_bias,
         };
         match item.kind {
             ItemKind::Value(v) => set_once(cx, slot, (name.clone(), v), name),
@@ -418,6 +425,40 @@ impl FieldSpec {
                 format!("`{name}` needs a value: `{name} = ...`"),
             ),
         }
+    }
+
+    /// `bias = zeros`, `bias = uniform(-0.1, 0.1)`, `bias = normal(std = 0.01, scale = 2)`: the
+    /// value read again as one scheme item.
+    fn set_bias(&mut self, cx: &mut Ctxt, item: Item) {
+        let name = item.name;
+        let msg = "`bias` takes a scheme: `bias = zeros`, `bias = constant(0.1)`, `bias = uniform(-0.1, 0.1)`";
+        let ItemKind::Value(value) = item.kind else {
+            return cx.error(name.span(), msg);
+        };
+        let tokens = quote::ToTokens::to_token_stream(&value);
+        let parsed = syn::parse::Parser::parse2(parse::parse_items, tokens).ok();
+        let Some([one]) = parsed.as_deref() else {
+            return cx.error(value.span(), msg);
+        };
+        let Some(def) = vocab::find(SCHEMES, &one.name.to_string()) else {
+            let n = one.name.to_string();
+            return cx.error(
+                one.name.span(),
+                format!(
+                    "unknown scheme `{n}` for `bias`: {}",
+                    vocab::suggest(&n, vocab::names(SCHEMES))
+                ),
+            );
+        };
+        let mut sub = FieldSpec {
+            span: Some(one.name.span()),
+            ..FieldSpec::default()
+        };
+        let Some(Item { name: ident, kind }) = parsed.and_then(|v| v.into_iter().next()) else {
+            return;
+        };
+        sub.set_scheme(cx, ident, def, kind);
+        set_once(cx, &mut self.bias, (name.clone(), Box::new(sub)), &name);
     }
 
     fn set_scheme(&mut self, cx: &mut Ctxt, ident: Ident, def: &'static SchemeDef, kind: ItemKind) {

@@ -29,6 +29,7 @@ pub(crate) fn check(cx: &mut Ctxt, c: &mut Container) {
 fn field(cx: &mut Ctxt, spec: &FieldSpec) {
     let span = spec.span.unwrap_or_else(Span::call_site);
     building_words(cx, spec);
+    layer_words(cx, spec);
     let modifiers = spec.modifiers.given();
     if let Some(skip) = &spec.skip {
         if spec.scheme.is_some() || !modifiers.is_empty() {
@@ -113,10 +114,16 @@ fn building_words(cx: &mut Ctxt, spec: &FieldSpec) {
             );
         }
     } else if spec.scheme.is_some() {
-        for (word, _) in [&spec.config, &spec.len].into_iter().flatten() {
+        if let Some((word, _)) = &spec.len {
             cx.error(
                 word.span(),
                 format!("`{word}` builds a nested model; a parameter is built from `shape = ...`"),
+            );
+        }
+        if let (Some((word, _)), Some(_)) = (&spec.config, &spec.shape) {
+            cx.error(
+                word.span(),
+                "a field with a scheme is built from `shape = ...` (a parameter) or `config = ...` (a framework layer, `config = LinearConfig::new(4, 8)`), not both",
             );
         }
     } else if let Some((word, _)) = &spec.shape {
@@ -124,6 +131,42 @@ fn building_words(cx: &mut Ctxt, spec: &FieldSpec) {
             word.span(),
             "`shape` belongs to a parameter with a scheme; a nested model is built from `config = ...` (and `len = ...` for a `Vec` of models)",
         );
+    }
+}
+
+/// `bias = ...` and `forget_bias = ...`: on a layer with its weight's scheme; the bias's own
+/// scheme checked as a field's, without `fans_of` (a layer's bias takes its weight's fans).
+fn layer_words(cx: &mut Ctxt, spec: &FieldSpec) {
+    let words = [
+        spec.bias.as_ref().map(|(w, _)| w),
+        spec.forget_bias.as_ref().map(|(w, _)| w),
+    ];
+    for word in words.into_iter().flatten() {
+        if spec.skip.is_some() {
+            cx.error(
+                word.span(),
+                format!("`{word}` has no meaning on a skipped field"),
+            );
+        } else if spec.scheme.is_none() {
+            cx.error(
+                word.span(),
+                format!("`{word}` sets a layer's bias: give the layer's weight a scheme too, e.g. `#[init(he_normal, {word} = ...)]`"),
+            );
+        }
+    }
+    if let Some((_, bias)) = &spec.bias {
+        if let Some(f) = &bias.modifiers.fans_of {
+            cx.error(
+                f.span(),
+                "a layer's bias takes its weight's fans: `fans_of` has no place in `bias = ...`",
+            );
+        }
+        field(cx, bias);
+    }
+    if let Some((_, e)) = &spec.forget_bias
+        && literal_value(e).is_some_and(|v| !v.is_finite())
+    {
+        cx.error_spanned(e, "`forget_bias` must be finite");
     }
 }
 
@@ -308,6 +351,9 @@ mod tests {
             parse_quote!(#[init(truncated_normal(std = 0, low = -1, high = 1))]),
             parse_quote!(#[init(sparse(sparsity = 0, std = 0))]),
             parse_quote!(#[init(orthogonal, gain = 2, scale = -1, fan_in = 3)]),
+            parse_quote!(#[init(he_normal, bias = zeros, config = LinearConfig::new(3, 4))]),
+            parse_quote!(#[init(orthogonal, bias = normal(std = 0.01, scale = 2), forget_bias = 1)]),
+            parse_quote!(#[init(ones, bias = uniform(-0.1, 0.1))]),
         ] {
             let e = errors(attr);
             assert!(e.is_empty(), "{e:?}");
@@ -390,8 +436,32 @@ mod tests {
                 "no meaning on a skipped field",
             ),
             (
-                parse_quote!(#[init(he_normal, config = cfg)]),
-                "`config` builds a nested model",
+                parse_quote!(#[init(he_normal, config = cfg, shape = 3)]),
+                "not both",
+            ),
+            (
+                parse_quote!(#[init(bias = zeros)]),
+                "give the layer's weight a scheme",
+            ),
+            (
+                parse_quote!(#[init(he_normal, bias = uniform(1, 0))]),
+                "must be less than",
+            ),
+            (
+                parse_quote!(#[init(he_normal, bias = he_normal(fans_of = w))]),
+                "takes its weight's fans",
+            ),
+            (
+                parse_quote!(#[init(he_normal, bias = zeros, bias = ones)]),
+                "`bias` is given twice",
+            ),
+            (
+                parse_quote!(#[init(he_normal, bias = 0.1)]),
+                "`bias` takes a scheme",
+            ),
+            (
+                parse_quote!(#[init(he_normal, bias = zerso)]),
+                "did you mean `zeros`?",
             ),
             (
                 parse_quote!(#[init(zeros, len = 3)]),

@@ -739,10 +739,15 @@ pub(crate) enum FieldWord {
     Skip,
     /// `shape = ...`: a parameter's shape when the model is built.
     Shape,
-    /// `config = ...`: a nested model's configuration when the model is built.
+    /// `config = ...`: a nested model's configuration (or, on a field with a scheme, a
+    /// framework layer's) when the model is built.
     Config,
     /// `len = ...`: how many models a `Vec` of nested models holds when built.
     Len,
+    /// `bias = <scheme>`: a framework layer's bias.
+    Bias,
+    /// `forget_bias = <number>`: an LSTM's forget-gate bias.
+    ForgetBias,
 }
 
 pub(crate) const FIELD_WORDS: &[Word<FieldWord>] = &[
@@ -750,6 +755,8 @@ pub(crate) const FIELD_WORDS: &[Word<FieldWord>] = &[
     word("shape", FieldWord::Shape),
     word("config", FieldWord::Config),
     word("len", FieldWord::Len),
+    word("bias", FieldWord::Bias),
+    word("forget_bias", FieldWord::ForgetBias),
 ];
 
 /// The words of the struct's attribute.

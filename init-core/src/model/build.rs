@@ -84,3 +84,35 @@ impl<Dev: ?Sized, T: Build<Dev>> Build<Dev> for Box<T> {
         T::zeroed_at(config, device, path).map(Box::new)
     }
 }
+
+/// A framework's layer built from its own configuration (`#[init(he_normal, config =
+/// LinearConfig::new(4, 8))] fc: Linear` in a struct with `#[init(config = ...)]`): the
+/// configuration's type. A trait of its own, without the device, as [`Configured`] is.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a layer built from a configuration",
+    label = "`config = ...` on a field with a scheme builds a framework layer",
+    note = "with `burn`, every burn-nn layer with parameters is built from its own `...Config`: `#[init(he_normal, config = LinearConfig::new(cfg.d, cfg.h))]`; a parameter is built from `shape = ...`"
+)]
+pub trait LayerConfig {
+    /// The layer's configuration (`burn_nn::LinearConfig` for `Linear`).
+    type Config;
+}
+
+/// A framework's layer created from its configuration on a device, its parameters not yet
+/// holding values: a later fill gives them theirs (Burn's lazy parameters: its initialiser
+/// never runs). What a derived [`Build`] calls for a layer field with `config = ...`.
+///
+/// Without [`LayerConfig`] as a supertrait, so that a bound on it in a generic impl does not
+/// hide the configuration type behind the bound.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be created from its configuration on a `{Dev}`",
+    label = "not a layer for this device",
+    note = "burn-nn layers are created on a `burn_tensor::Device` (feature `burn`)"
+)]
+pub trait CreateLayer<Dev: ?Sized>: Sized {
+    /// The layer, its parameters waiting for their values. Errors: a configuration the
+    /// framework would refuse ([`ErrorKind::WrongShape`](crate::ErrorKind)), before it panics.
+    fn create(config: &<Self as LayerConfig>::Config, device: &Dev) -> Result<Self, InitError>
+    where
+        Self: LayerConfig;
+}

@@ -3,10 +3,12 @@
 //! with its [`ParamPath`] (`path.rs`). Everything that acts on a whole model is driven by a
 //! walk: the fills (`seeded.rs`: from an rng, keyed, sharded; `progress.rs`), the one listing
 //! of its parameters ([`params`], `params.rs`), the [`report`] (`report.rs`), and building it
-//! from a configuration ([`Build`], `build.rs`). Models whose parameters carry no scheme (a
+//! from a configuration ([`Build`], `build.rs`). A field with a scheme is one parameter or a
+//! framework's layer holding several ([`FieldWalk`], `field.rs`). Models whose parameters carry no scheme (a
 //! framework's own layers) get theirs by state-dict name from [`Rules`] (`rules.rs`).
 
 pub(crate) mod build;
+pub(crate) mod field;
 pub(crate) mod initialize;
 pub(crate) mod params;
 pub(crate) mod path;
@@ -16,7 +18,8 @@ pub(crate) mod rules;
 pub(crate) mod seeded;
 pub(crate) mod visit;
 
-pub use build::{Build, Configured};
+pub use build::{Build, Configured, CreateLayer, LayerConfig};
+pub use field::{FieldInit, FieldWalk, HasBias, HasForgetGate};
 pub use initialize::{Initialize, params};
 pub use params::ParamInfo;
 pub use path::{ParamPath, Segment};

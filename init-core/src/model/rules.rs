@@ -352,7 +352,7 @@ fn glob_matches(glob: &str, text: &str) -> bool {
 
 /// `init` prepared for `site`: the site's layout, and the layer's fans for a fan-based scheme
 /// that has none of its own (a bias takes its weight's).
-fn fit(init: &Init, site: &Site<'_>) -> Init {
+pub(crate) fn fit(init: &Init, site: &Site<'_>) -> Init {
     let mut init = init.clone();
     if init.layout == Layout::OutIn {
         init.layout = site.layout.clone();
@@ -368,7 +368,7 @@ fn fit(init: &Init, site: &Site<'_>) -> Init {
 }
 
 /// PyTorch's default for `site`, if its layer has one.
-fn torch_default(site: &Site<'_>) -> Option<Init> {
+pub(crate) fn torch_default(site: &Site<'_>) -> Option<Init> {
     let fan_bound = |fans: Option<Fans>| {
         let fan_in = fans?.fan_in;
         let bound = if fan_in == 0 {

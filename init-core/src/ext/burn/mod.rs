@@ -3,7 +3,9 @@
 //! markers. Values go through a host copy (generated in f32, uploaded in the tensor's dtype on
 //! its own device); the impls' docs say what each dtype ends up holding.
 
+mod layers;
 pub(crate) mod reinit;
+mod site;
 
 use std::fmt::Display;
 

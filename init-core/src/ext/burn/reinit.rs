@@ -14,13 +14,14 @@
 use std::collections::HashMap;
 
 use burn_core::module::{Module, ModuleMapper, ModuleVisitor, Param};
-use burn_tensor::{DType, Tensor, TensorData};
+use burn_tensor::Tensor;
 
+use super::site::{self, Placed, generated_shape, stores_transposed};
 use super::{backend, refuse_quantized};
 use crate::error::InitError;
-use crate::model::rules::{Assignments, Choice, Layer, Role, Rules, Site};
+use crate::model::rules::{Assignments, Choice, Role, Rules, Site};
 use crate::param::shape::element_count;
-use crate::scheme::fans::{Fans, Layout};
+use crate::scheme::fans::Fans;
 
 /// Initialises the parameters of `module` that `rules` match, keyed by `seed` and each
 /// parameter's state-dict name; parameters no rule matches are left as they are (or get the
@@ -140,14 +141,6 @@ struct Found {
     choice: Option<Choice>,
 }
 
-/// How a parameter sits in its layer.
-struct Placed {
-    layer: Layer,
-    role: Role,
-    layout: Layout,
-    fans: Option<Fans>,
-}
-
 /// The first walk: names, sites, choices, checks.
 struct Survey<'r> {
     rules: &'r Rules,
@@ -162,58 +155,17 @@ struct Survey<'r> {
 impl Survey<'_> {
     /// The layer, role, layout and fans of a parameter of `shape` at the top of the stack.
     fn place(&mut self, shape: &[usize], transposed: bool) -> Placed {
-        let field = struct_at(&self.stack, 0);
+        let (field_name, kind) = struct_at(&self.stack, 0).unwrap_or(("", ""));
         let parent = struct_at(&self.stack, 1);
         let module = name_of(&self.stack[..self.stack.len().saturating_sub(1)]);
-        let (field_name, kind) = field.unwrap_or(("", ""));
-        let role = match (kind, field_name) {
-            (_, "weight") | (_, "gamma") => Role::Weight,
-            (_, "bias") | (_, "beta") => Role::Bias,
-            _ => Role::Other,
-        };
-        let layout = match kind {
-            "Linear" if !transposed => Layout::InOut,
-            _ => Layout::OutIn,
-        };
-        let layer = match kind {
-            "Linear" => match parent {
-                Some((p, "MultiHeadAttention" | "CrossAttention")) => match p {
-                    "output" => Layer::AttentionOutput,
-                    _ => Layer::AttentionInput,
-                },
-                Some((_, "GateController")) => Layer::Recurrent { hidden: 0 },
-                _ => Layer::Linear,
-            },
-            "Conv1d" | "Conv2d" | "Conv3d" | "DeformConv2d" => Layer::Conv,
-            "ConvTranspose1d" | "ConvTranspose2d" | "ConvTranspose3d" => Layer::ConvTranspose,
-            "Embedding" => Layer::Embedding,
-            "LayerNorm" | "BatchNorm" | "GroupNorm" | "InstanceNorm" | "RmsNorm" => Layer::Norm,
-            _ => Layer::Other,
-        };
-        let fans = match (layer, role) {
-            (Layer::Norm, _) => None,
-            (_, Role::Weight) if shape.len() >= 2 => {
-                let fans = Fans::from_shape(shape, &layout).ok();
-                if let Some(f) = fans {
-                    self.weight_fans.insert(module.clone(), f);
-                }
-                fans
-            }
-            (_, Role::Bias) => self.weight_fans.get(&module).copied(),
-            _ => None,
-        };
-        // a gate's hidden size is its transform's output size
-        let layer = match (layer, fans) {
-            (Layer::Recurrent { .. }, Some(f)) => Layer::Recurrent { hidden: f.fan_out },
-            (Layer::Recurrent { .. }, None) => Layer::Other,
-            (l, _) => l,
-        };
-        Placed {
-            layer,
-            role,
-            layout,
-            fans,
+        let weight_fans = self.weight_fans.get(&module).copied();
+        let placed = site::place(kind, field_name, parent, shape, transposed, weight_fans);
+        if placed.role == Role::Weight
+            && let Some(f) = placed.fans
+        {
+            self.weight_fans.insert(module, f);
         }
+        placed
     }
 }
 
@@ -262,34 +214,6 @@ impl ModuleVisitor for Survey<'_> {
     }
 }
 
-/// Whether Burn stores `param` transposed from the shape its initialiser builds: a `Linear`
-/// with `LinearLayout::Col` builds `(out, in)` and its load mapper transposes it to the
-/// `(in, out)` it computes with. Found by loading a 1×2 probe through a clone (nothing of the
-/// parameter itself is read or materialised).
-fn stores_transposed<const D: usize>(param: &Param<Tensor<D>>) -> bool {
-    if D != 2 {
-        return false;
-    }
-    let device = param.lazy_device();
-    let probe = Tensor::<D>::from_data(TensorData::new(vec![0.0f32; 2], vec![1, 2]), &device);
-    let loaded = param.clone().transform_for_load(probe, param.id);
-    loaded.shape().to_vec() == [2, 1]
-}
-
-/// The shape values are generated in: a lazy parameter's own (its initialiser's), an
-/// initialised one's in the order of Burn's initialiser (reversed when Burn stores it
-/// transposed).
-fn generated_shape<const D: usize>(param: &Param<Tensor<D>>, transposed: bool) -> Vec<usize> {
-    if !param.is_initialized() {
-        return param.lazy_shape().to_vec();
-    }
-    let mut shape = param.shape().to_vec();
-    if transposed {
-        shape.reverse();
-    }
-    shape
-}
-
 /// The second walk: writes the chosen parameters, in the order the first found them.
 struct Write {
     found: std::vec::IntoIter<Found>,
@@ -311,15 +235,12 @@ impl Write {
         choice
             .init
             .fill_seeded(&mut values, self.seed, &found.name)?;
-        let data = TensorData::new(values.into_raw_vec_and_offset().0, found.shape.clone());
-        let device = param.lazy_device();
-        if param.is_initialized() {
-            let dtype: DType = param.dtype();
-            let data = data.try_cast(dtype).map_err(|e| backend("reinit", e))?;
-            Ok(Tensor::<D>::from_data(data, (&device, dtype)))
-        } else {
-            Ok(Tensor::<D>::from_data(data, &device))
-        }
+        site::new_value(
+            param,
+            values.into_raw_vec_and_offset().0,
+            &found.shape,
+            "reinit",
+        )
     }
 }
 
@@ -352,10 +273,7 @@ impl ModuleMapper for Write {
             return param;
         };
         match self.tensor(&param, &found, choice) {
-            Ok(tensor) => {
-                let id = param.id;
-                param.transform_for_load(tensor, id)
-            }
+            Ok(tensor) => site::install(param, tensor),
             Err(e) => {
                 self.error = Some(e.with_path(found.name));
                 param
