@@ -61,7 +61,10 @@ fn main() -> Result<()> {
         let start = Instant::now();
         gpt2_small(&var_builder(&varmap, &rules, 42, DType::F32, &device))?;
         let t = start.elapsed();
-        println!("run {run}: weight-init var_builder {t:>10.3?}  ({} parameters)", count(&varmap));
+        println!(
+            "run {run}: weight-init var_builder {t:>10.3?}  ({} parameters)",
+            count(&varmap)
+        );
         ours.push(t);
         drop(varmap);
 
@@ -69,7 +72,10 @@ fn main() -> Result<()> {
         let start = Instant::now();
         gpt2_small(&VarBuilder::from_varmap(&varmap, DType::F32, &device))?;
         let t = start.elapsed();
-        println!("run {run}: candle from_varmap      {t:>10.3?}  ({} parameters)", count(&varmap));
+        println!(
+            "run {run}: candle from_varmap      {t:>10.3?}  ({} parameters)",
+            count(&varmap)
+        );
         theirs.push(t);
     }
     let (a, b) = (median(ours), median(theirs));

@@ -641,3 +641,21 @@ fn saved_varmaps_load_back_into_candle() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A thread that panicked while holding the `VarMap`'s lock leaves it poisoned: requests are
+/// then errors naming the variable, not panics.
+#[test]
+fn a_poisoned_varmap_is_an_error_not_a_panic() {
+    let varmap = VarMap::new();
+    let vb = var_builder(&varmap, &Rules::new(), SEED, DType::F32, &Device::Cpu);
+    let held = varmap.clone();
+    let joined = std::thread::spawn(move || {
+        let _guard = held.data().lock().unwrap();
+        panic!("poisoning the VarMap on purpose");
+    })
+    .join();
+    assert!(joined.is_err());
+    let e = err_text(vb.get((2, 2), "w"));
+    assert!(e.contains("`w`") && e.contains("lock"), "{e}");
+    assert!(!vb.contains_tensor("w"));
+}
