@@ -55,6 +55,10 @@ pub use burn_tensor;
 /// on a `candle_core::Device`.
 #[cfg(feature = "candle")]
 pub use candle_core;
+/// The candle-nn version the `candle` feature is built on: its layers are built through
+/// [`candle::var_builder`].
+#[cfg(feature = "candle")]
+pub use candle_nn;
 /// The half version the `half` feature is built on: arrays of `half::f16` and `half::bf16`
 /// are parameters, their values sampled in f32 and rounded once (see [`Float`]).
 #[cfg(feature = "half")]
@@ -99,6 +103,10 @@ pub mod stats;
 
 #[doc(inline)]
 pub use scheme::depth;
+
+#[cfg(feature = "candle")]
+#[doc(inline)]
+pub use ext::candle_vb as candle;
 
 pub use error::{ErrorKind, InitError};
 pub use lsuv::{LayerOutputs, Lsuv, LsuvLayer, LsuvReport};

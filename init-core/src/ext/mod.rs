@@ -4,5 +4,7 @@
 pub(crate) mod burn;
 #[cfg(feature = "candle")]
 pub(crate) mod candle;
+#[cfg(feature = "candle")]
+pub mod candle_vb;
 #[cfg(feature = "nalgebra")]
 pub(crate) mod nalgebra;
