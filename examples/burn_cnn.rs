@@ -7,6 +7,9 @@
 //! and zero. Every parameter is keyed by the seed and its state-dict name (`conv1.weight`), so
 //! the same seed gives the same network on any machine; the report says what each got.
 //!
+//! The same network as a derived struct, `#[init(...)]` on its layer fields, gets the very same
+//! values (the key is the state-dict name either way); the example checks it.
+//!
 //! Run: `cargo run --example burn_cnn --features burn-flex`
 
 use burn_optim::{AdamConfig, GradientsParams};
@@ -20,7 +23,7 @@ use weight_init::burn_nn::{
 };
 use weight_init::burn_tensor::activation::relu;
 use weight_init::burn_tensor::{Device, Int, Tensor, TensorData};
-use weight_init::{FanMode, Init, Rules};
+use weight_init::{FanMode, Init, Initialize, Rules};
 
 /// Side of the generated images.
 const SIDE: usize = 12;
@@ -70,6 +73,61 @@ impl Cnn {
         let x = self.dropout.forward(relu(self.fc1.forward(x)));
         self.fc2.forward(x)
     }
+}
+
+/// The same network with its schemes on its fields: `#[derive(Module)]` and
+/// `#[derive(Initialize)]` side by side. Pooling and dropout hold no parameters: skipped.
+#[derive(Module, Debug, Initialize)]
+struct DerivedCnn {
+    #[init(he_normal, mode = fan_out, bias = zeros)]
+    conv1: Conv2d,
+    #[init(ones, bias = zeros)]
+    bn1: BatchNorm,
+    #[init(he_normal, mode = fan_out, bias = zeros)]
+    conv2: Conv2d,
+    #[init(ones, bias = zeros)]
+    bn2: BatchNorm,
+    #[init(skip)]
+    pool: MaxPool2d,
+    #[init(he_normal, bias = zeros)]
+    fc1: Linear,
+    #[init(skip)]
+    dropout: Dropout,
+    #[init(normal(std = 0.01), bias = zeros)]
+    fc2: Linear,
+}
+
+impl DerivedCnn {
+    fn new(device: &Device) -> Self {
+        let Cnn {
+            conv1,
+            bn1,
+            conv2,
+            bn2,
+            pool,
+            fc1,
+            dropout,
+            fc2,
+        } = Cnn::new(device);
+        DerivedCnn {
+            conv1,
+            bn1,
+            conv2,
+            bn2,
+            pool,
+            fc1,
+            dropout,
+            fc2,
+        }
+    }
+}
+
+/// The values of a parameter.
+fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    t.to_data()
+        .convert::<f32>()
+        .try_to_vec::<f32>()
+        .unwrap_or_default()
 }
 
 /// The rules: general first, exceptions after (the last matching rule wins).
@@ -124,6 +182,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut model, report) = weight_init::burn::reinit_report(Cnn::new(&device), &rules(), 7)?;
     println!("what each parameter got:\n{report}");
     report.check()?; // every rule matched something
+
+    // The derived struct: the same values, parameter for parameter.
+    let mut derived = DerivedCnn::new(&device);
+    derived.init_seeded(7)?;
+    let same = values(derived.conv2.weight.val()) == values(model.conv2.weight.val())
+        && values(derived.fc1.weight.val()) == values(model.fc1.weight.val())
+        && values(derived.fc2.weight.val()) == values(model.fc2.weight.val())
+        && values(derived.bn1.gamma.val()) == values(model.bn1.gamma.val());
+    println!("the derived struct's values equal the rules': {same}");
+    if !same {
+        return Err("the derived struct and the rules disagree".into());
+    }
 
     let loss_fn = CrossEntropyLossConfig::new().init(&device);
     let mut optim = AdamConfig::new().init();
