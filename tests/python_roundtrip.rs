@@ -9,6 +9,8 @@
 //! else `python3`; it needs numpy, safetensors and torch. Without them the test says why and
 //! passes, unless `WEIGHT_INIT_REQUIRE_PYTHON` is set (as in CI), where it fails.
 
+mod common;
+
 #[path = "../examples/common/tiny_transformer.rs"]
 mod tiny_transformer;
 
@@ -16,37 +18,13 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use common::python_or_skip;
+
 use tiny_transformer::{CONFIG, TinyTransformer};
 use weight_init::Initialize;
 use weight_init::export::{save_npz, save_safetensors_with, sidecar_json};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-/// A Python with numpy, safetensors and torch, or why there is none.
-fn python() -> Result<PathBuf, String> {
-    let venv = Path::new(ROOT).join("target/py-venv/bin/python");
-    let py = match std::env::var_os("WEIGHT_INIT_PYTHON") {
-        Some(p) => PathBuf::from(p),
-        None if venv.exists() => venv,
-        None => PathBuf::from("python3"),
-    };
-    let out = Command::new(&py)
-        .args(["-c", "import numpy, safetensors, torch"])
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", py.display()))?;
-    if out.status.success() {
-        Ok(py)
-    } else {
-        Err(format!(
-            "{} lacks numpy, safetensors or torch ({}); run python/setup-venv.sh",
-            py.display(),
-            String::from_utf8_lossy(&out.stderr)
-                .lines()
-                .last()
-                .unwrap_or("")
-        ))
-    }
-}
 
 fn run(py: &Path, args: &[&OsStr]) -> Output {
     let out = Command::new(py)
@@ -58,21 +36,6 @@ fn run(py: &Path, args: &[&OsStr]) -> Output {
     println!("{}", String::from_utf8_lossy(&out.stdout));
     eprintln!("{}", String::from_utf8_lossy(&out.stderr));
     out
-}
-
-/// The Python to run, or `None` after saying why the test is skipped; a missing Python fails
-/// when `WEIGHT_INIT_REQUIRE_PYTHON` is set.
-fn python_or_skip() -> Option<PathBuf> {
-    match python() {
-        Ok(py) => Some(py),
-        Err(why) if std::env::var_os("WEIGHT_INIT_REQUIRE_PYTHON").is_some() => {
-            panic!("WEIGHT_INIT_REQUIRE_PYTHON is set but {why}")
-        }
-        Err(why) => {
-            println!("skipped: {why}");
-            None
-        }
-    }
 }
 
 /// The three files `roundtrip.py` reads, written for `model` under `CARGO_TARGET_TMPDIR/sub`:
