@@ -118,4 +118,7 @@ pub use plan::resolve::Resolved;
 #[cfg(feature = "rayon")]
 pub use sample::keyed::PARALLEL_MIN_ELEMENTS;
 pub use sample::keyed::{KEYED_CONTRACT, Region};
-pub use scheme::{Axes, Distribution, FanMode, Fans, Gain, Init, Layout};
+pub use scheme::{
+    Axes, Distribution, FanMode, Fans, Gain, Init, LECUN_TANH_AMPLITUDE, LECUN_TANH_SLOPE, Layout,
+    lecun_tanh, lecun_tanh_derivative,
+};
