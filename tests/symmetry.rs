@@ -2,13 +2,16 @@
 //! started from `zeros` or `constant(0.1)` weights keeps every hidden unit of a layer identical
 //! to the others, bit for bit, at every step (and from zeros no weight moves at all); one
 //! started from `he_normal` has distinct units throughout and learns. Also: the hand-written
-//! backpropagation against finite differences.
+//! backpropagation against finite differences; and the report marking constant weights as
+//! symmetric.
 
 #[path = "../examples/common/symmetry.rs"]
 #[allow(dead_code)]
 mod symmetry;
 
+use ndarray::{Array1, Array2, Array4};
 use symmetry::{Activation, Config, Mlp, Start, Task, train};
+use weight_init::{Initialize, report};
 
 const CFG: Config = Config {
     hidden: 8,
@@ -90,4 +93,49 @@ fn backpropagation_matches_finite_differences() {
             }
         }
     }
+}
+
+#[derive(Initialize)]
+struct Layers {
+    #[init(zeros)]
+    w_zero: Array2<f64>,
+    #[init(constant(0.1), scale = 2.0)]
+    w_constant: Array2<f64>,
+    #[init(ones)]
+    conv_ones: Array4<f64>,
+    #[init(he_normal)]
+    w_random: Array2<f64>,
+    #[init(zeros)]
+    b: Array1<f64>,
+    #[init(ones)]
+    norm_gain: Array1<f64>,
+}
+
+/// The report marks a constant weight of rank ≥ 2 as symmetric, with the reason, and leaves
+/// biases, norm gains and random weights alone; the parameters are still initialised.
+#[test]
+fn report_marks_constant_weights_symmetric() {
+    let mut m = Layers {
+        w_zero: Array2::zeros((4, 3)),
+        w_constant: Array2::zeros((4, 3)),
+        conv_ones: Array4::zeros((2, 3, 3, 3)),
+        w_random: Array2::zeros((4, 3)),
+        b: Array1::zeros(4),
+        norm_gain: Array1::zeros(4),
+    };
+    m.init_seeded(0).unwrap();
+    assert!(m.w_constant.iter().all(|&v| v == 0.2));
+    let r = report(&m).unwrap();
+    let marked: Vec<&str> = r
+        .rows
+        .iter()
+        .filter(|row| row.symmetric.is_some())
+        .map(|row| row.path.as_str())
+        .collect();
+    assert_eq!(marked, ["w_zero", "w_constant", "conv_ones"]);
+    assert_eq!(r.rows[0].symmetric, Some(weight_init::SYMMETRIC));
+    let table = r.to_string();
+    assert!(table.contains("\nw_zero: symmetric: constant weights give every unit"));
+    assert!(!table.contains("w_random: symmetric"));
+    assert_eq!(table.lines().count(), 1 + 6 + 3);
 }

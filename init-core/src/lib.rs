@@ -105,8 +105,8 @@ pub use lsuv::{LayerOutputs, Lsuv, LsuvLayer, LsuvReport};
 pub use math::truncnorm::TRUNC_2SIGMA_STD;
 pub use model::{
     Assignment, Assignments, Build, Choice, Configured, Defaults, Initialize, Layer, ParamInfo,
-    ParamPath, Progress, Report, ReportRow, Role, Rule, Rules, Segment, ShardPlan, Site, Source,
-    Visit, VisitMut, params, report, rows_of,
+    ParamPath, Progress, Report, ReportRow, Role, Rule, Rules, SYMMETRIC, Segment, ShardPlan, Site,
+    Source, Visit, VisitMut, params, report, rows_of,
 };
 pub use param::{
     AllowsConv, AllowsFans, AllowsMatrix, Construct, Dtype, FixedShape, Float, HostMut, HostRef,
