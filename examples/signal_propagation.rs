@@ -1,9 +1,13 @@
 //! Signal propagation at initialisation: a fully connected network of 50 square layers of 256
 //! units, a batch of 1024 N(0, 1) inputs, 10 seeds; for the schemes uniform(±0.05) ("small
-//! random"), glorot_uniform, he_normal, lecun_normal, orthogonal and LSUV, and the
-//! nonlinearities linear, tanh, relu and selu, the std of every layer's pre-activations on the
-//! way forward and of the gradient on the way back (from a unit-variance gradient at the last
-//! layer's output), against the mean-field prediction. Then Hanin & Rolnick's second failure
+//! random"), glorot_uniform, he_normal, lecun_normal, lecun_normal(gain = lecun_tanh),
+//! orthogonal and LSUV, and the nonlinearities linear, tanh, relu, selu and LeCun's scaled tanh
+//! 1.7159·tanh(2h/3), the std of every layer's pre-activations on the way forward and of the
+//! gradient on the way back (from a unit-variance gradient at the last layer's output), against
+//! the mean-field prediction. For LeCun's tanh, the variance after one layer from unit-variance
+//! input (the article's claim) and at depth 50, against the mean-field fixed point computed here
+//! (not by the library), and the library's `Gain::LecunTanh` against this file's own quadrature.
+//! Then Hanin & Rolnick's second failure
 //! mode: for relu + he_normal at depth 50, the spread over networks of log(‖z_L‖²/‖z_0‖²)
 //! grows with Σ 1/width (widths 16 to 256, 1000 networks each), against its exact law.
 //!
@@ -27,6 +31,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use rayon::prelude::*;
 use signal::{Config, MeanField, Nonlinearity, RunStats, Scheme, Spread};
+use weight_init::Gain;
 
 const CFG: Config = Config {
     width: 256,
@@ -97,7 +102,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     fs::create_dir_all(root.join("docs"))?;
 
     let start = Instant::now();
-    // one task per scheme and seed; the weights are drawn once for the four nonlinearities
+    // one task per scheme and seed; the weights are drawn once for the five nonlinearities
     // (LSUV's are fitted for each)
     let tasks: Vec<(Scheme, u64)> = Scheme::ALL
         .iter()
@@ -122,6 +127,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     let study_time = start.elapsed();
 
     print_tables(&curves);
+    let lecun = lecun_tanh_rows(&curves);
+    print_lecun_tanh(&lecun);
 
     let start = Instant::now();
     let spreads: Vec<Spread> = SWEEP_WIDTHS
@@ -133,7 +140,10 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     fs::write(out.join("signal_propagation.csv"), csv(&curves))?;
     fs::write(out.join("width_sweep.csv"), sweep_csv(&spreads))?;
-    fs::write(out.join("signal_propagation.json"), json(&curves, &spreads))?;
+    fs::write(
+        out.join("signal_propagation.json"),
+        json(&curves, &lecun, &spreads),
+    )?;
     let svg = out.join("signal_propagation.svg");
     plot_curves(&svg, &curves)?;
     plot_sweep(&out.join("width_sweep.svg"), &spreads)?;
@@ -157,7 +167,7 @@ fn print_tables(curves: &[Curve]) {
          log2 q{l}/q1: log2 of the mean over seeds of the ratio of second moments of h_{l} and h_1.\n"
     );
     println!(
-        "{:<7} {:<15} {:>10} {:>10} {:>10} {:>10} {:>11}  {:>12} {:>9}",
+        "{:<10} {:<31} {:>10} {:>10} {:>10} {:>10} {:>11}  {:>12} {:>9}",
         "", "scheme", "h1", "h10", "h25", "h50", "[h50]", "log2 q50/q1", "[theory]"
     );
     for c in curves {
@@ -166,7 +176,7 @@ fn print_tables(curves: &[Curve]) {
         let (r, _) = c.log2_ratios();
         let (t, _) = c.theory_log2_ratios();
         println!(
-            "{:<7} {:<15} {:>10.3e} {:>10.3e} {:>10.3e} {:>10.3e} {:>11}  {:>12.2} {:>9}",
+            "{:<10} {:<31} {:>10.3e} {:>10.3e} {:>10.3e} {:>10.3e} {:>11}  {:>12.2} {:>9}",
             c.nl.name(),
             c.scheme.name(),
             f[0].0,
@@ -177,10 +187,10 @@ fn print_tables(curves: &[Curve]) {
             r,
             format!("[{t:.2}]"),
         );
-        if c.scheme == Scheme::Lsuv && c.nl == Nonlinearity::Selu {
+        if c.scheme == Scheme::Lsuv && c.nl == Nonlinearity::LecunTanh {
             println!();
         } else if c.scheme == Scheme::Lsuv {
-            println!("{:-<103}", "");
+            println!("{:-<122}", "");
         }
     }
     println!(
@@ -188,7 +198,7 @@ fn print_tables(curves: &[Curve]) {
          log2 G1/G{l}: log2 of the mean over seeds of the ratio of second moments.\n"
     );
     println!(
-        "{:<7} {:<15} {:>10} {:>10} {:>10} {:>10} {:>11}  {:>12} {:>9}",
+        "{:<10} {:<31} {:>10} {:>10} {:>10} {:>10} {:>11}  {:>12} {:>9}",
         "", "scheme", "g50", "g25", "g10", "g1", "[g1]", "log2 G1/G50", "[theory]"
     );
     for c in curves {
@@ -196,7 +206,7 @@ fn print_tables(curves: &[Curve]) {
         let (_, r) = c.log2_ratios();
         let (_, t) = c.theory_log2_ratios();
         println!(
-            "{:<7} {:<15} {:>10.3e} {:>10.3e} {:>10.3e} {:>10.3e} {:>11}  {:>12.2} {:>9}",
+            "{:<10} {:<31} {:>10.3e} {:>10.3e} {:>10.3e} {:>10.3e} {:>11}  {:>12.2} {:>9}",
             c.nl.name(),
             c.scheme.name(),
             g[l - 1].0,
@@ -207,8 +217,8 @@ fn print_tables(curves: &[Curve]) {
             r,
             format!("[{t:.2}]"),
         );
-        if c.scheme == Scheme::Lsuv && c.nl != Nonlinearity::Selu {
-            println!("{:-<103}", "");
+        if c.scheme == Scheme::Lsuv && c.nl != Nonlinearity::LecunTanh {
+            println!("{:-<122}", "");
         }
     }
 
@@ -223,7 +233,7 @@ fn print_tables(curves: &[Curve]) {
             / n;
         let var = c.runs.iter().map(|r| r.layers[l - 1].post.var).sum::<f64>() / n;
         println!(
-            "  {:<15} mean {:>10.3e}  variance {:>10.3e}",
+            "  {:<31} mean {:>10.3e}  variance {:>10.3e}",
             c.scheme.name(),
             mean,
             var
@@ -248,11 +258,101 @@ fn print_tables(curves: &[Curve]) {
             }
         }
         println!(
-            "  {:<7} rescalings per layer {:.2}, max |Var h_l - 1|: {:.1e} on its batch, {:.1e} on the input batch",
+            "  {:<10} rescalings per layer {:.2}, max |Var h_l - 1|: {:.1e} on its batch, {:.1e} on the input batch",
             c.nl.name(),
             its as f64 / (c.runs.len() * l) as f64,
             worst_fit,
             worst_measured
+        );
+    }
+}
+
+/// One row of the LeCun-tanh table: variances measured after layer 1 and layer 50 (mean over
+/// seeds), and what mean field predicts.
+struct LecunRow {
+    scheme: Scheme,
+    nl: Nonlinearity,
+    /// Var h_1, Var x_1 = Var φ(h_1), Var h_50, Var x_50: measured.
+    measured: [f64; 4],
+    /// The same from the mean-field recursion at depth 1 and 50.
+    mean_field: [f64; 4],
+    /// The recursion's fixed point (q*, E[φ(√q*·Z)²]); `None` for LSUV.
+    fixed_point: Option<(f64, f64)>,
+}
+
+/// The rows of the LeCun-tanh table: under LeCun's tanh, lecun_normal with and without the
+/// gain, and glorot_uniform, he_normal, orthogonal and LSUV for comparison; under plain tanh,
+/// the two LeCun schemes (LeCun's gain is not meant for it).
+fn lecun_tanh_rows(curves: &[Curve]) -> Vec<LecunRow> {
+    let wanted = [
+        (Scheme::LecunNormal, Nonlinearity::LecunTanh),
+        (Scheme::LecunNormalLecunTanh, Nonlinearity::LecunTanh),
+        (Scheme::GlorotUniform, Nonlinearity::LecunTanh),
+        (Scheme::HeNormal, Nonlinearity::LecunTanh),
+        (Scheme::Orthogonal, Nonlinearity::LecunTanh),
+        (Scheme::Lsuv, Nonlinearity::LecunTanh),
+        (Scheme::LecunNormal, Nonlinearity::Tanh),
+        (Scheme::LecunNormalLecunTanh, Nonlinearity::Tanh),
+    ];
+    let l = CFG.depth;
+    wanted
+        .iter()
+        .filter_map(|&(scheme, nl)| {
+            let c = curves.iter().find(|c| c.scheme == scheme && c.nl == nl)?;
+            let n = c.runs.len() as f64;
+            let avg = |f: &dyn Fn(&RunStats) -> f64| c.runs.iter().map(f).sum::<f64>() / n;
+            let q = &c.theory.forward_m2;
+            let post = |q: f64| signal::gauss_expect(q, |h| nl.apply(h).powi(2));
+            Some(LecunRow {
+                scheme,
+                nl,
+                measured: [
+                    avg(&|r| r.layers[0].pre.var),
+                    avg(&|r| r.layers[0].post.var),
+                    avg(&|r| r.layers[l - 1].pre.var),
+                    avg(&|r| r.layers[l - 1].post.var),
+                ],
+                mean_field: [q[0], post(q[0]), q[l - 1], post(q[l - 1])],
+                fixed_point: signal::fixed_point(scheme, nl, CFG.width),
+            })
+        })
+        .collect()
+}
+
+fn print_lecun_tanh(rows: &[LecunRow]) {
+    let ours = Gain::LecunTanh.value();
+    let theirs = signal::lecun_tanh_gain2().sqrt();
+    println!(
+        "\nLeCun's tanh f(h) = 1.7159·tanh(2h/3): the article says unit-variance input gives output \
+         of variance roughly 1.\n  E[f(Z)²] for Z ~ N(0, 1): {:.6}; Gain::LecunTanh = {ours:.13} \
+         (library, trapezoid rule), {theirs:.13} here (Simpson), difference {:.1e}.\n  \
+         Variances (mean over {SEEDS} seeds, width {}) after layer 1 from N(0, 1) input and at \
+         layer {}; mean field in brackets; q* the fixed point of q = g²·E[φ(√q·Z)²], and \
+         E[φ(√q*·Z)²] the activations' variance there.\n",
+        1.0 / theirs.powi(2),
+        (ours - theirs).abs(),
+        CFG.width,
+        CFG.depth
+    );
+    println!(
+        "{:<10} {:<31} {:>16} {:>16} {:>16} {:>16} {:>10} {:>10}",
+        "", "scheme", "Var h1", "Var f(h1)", "Var h50", "Var f(h50)", "q*", "f at q*"
+    );
+    let cell = |m: f64, t: f64| format!("{m:.4} [{t:.4}]");
+    for r in rows {
+        let (q, p) = r.fixed_point.map_or(("-".into(), "-".into()), |(q, p)| {
+            (format!("{q:.4}"), format!("{p:.4}"))
+        });
+        println!(
+            "{:<10} {:<31} {:>16} {:>16} {:>16} {:>16} {:>10} {:>10}",
+            r.nl.name(),
+            r.scheme.name(),
+            cell(r.measured[0], r.mean_field[0]),
+            cell(r.measured[1], r.mean_field[1]),
+            cell(r.measured[2], r.mean_field[2]),
+            cell(r.measured[3], r.mean_field[3]),
+            q,
+            p
         );
     }
 }
@@ -353,7 +453,7 @@ fn nums(v: impl IntoIterator<Item = f64>) -> String {
     format!("[{}]", v.join(","))
 }
 
-fn json(curves: &[Curve], spreads: &[Spread]) -> String {
+fn json(curves: &[Curve], lecun: &[LecunRow], spreads: &[Spread]) -> String {
     let lsuv = weight_init::Lsuv::default();
     let mut s = String::new();
     let _ = write!(
@@ -408,7 +508,40 @@ fn json(curves: &[Curve], spreads: &[Spread]) -> String {
             if i + 1 < curves.len() { "," } else { "" }
         );
     }
-    s.push_str("  ],\n  \"width_sweep\": [\n");
+    let _ = write!(
+        s,
+        "  ],\n  \"lecun_tanh\": {{\"f\": \"1.7159*tanh(2h/3)\", \"second_moment\": {}, \
+         \"gain_library\": {}, \"gain_mean_field\": {}, \"depth\": {}, \"rows\": [\n",
+        num(1.0 / signal::lecun_tanh_gain2()),
+        num(Gain::LecunTanh.value()),
+        num(signal::lecun_tanh_gain2().sqrt()),
+        CFG.depth
+    );
+    for (i, r) in lecun.iter().enumerate() {
+        let (q, p) = r.fixed_point.unzip();
+        let _ = writeln!(
+            s,
+            "    {{\"scheme\": \"{}\", \"nonlinearity\": \"{}\", \
+             \"var_pre_layer1\": {}, \"var_post_layer1\": {}, \"var_pre_last\": {}, \
+             \"var_post_last\": {}, \"mean_field_pre_layer1\": {}, \"mean_field_post_layer1\": {}, \
+             \"mean_field_pre_last\": {}, \"mean_field_post_last\": {}, \
+             \"fixed_point_pre\": {}, \"fixed_point_post\": {}}}{}",
+            r.scheme.name(),
+            r.nl.name(),
+            num(r.measured[0]),
+            num(r.measured[1]),
+            num(r.measured[2]),
+            num(r.measured[3]),
+            num(r.mean_field[0]),
+            num(r.mean_field[1]),
+            num(r.mean_field[2]),
+            num(r.mean_field[3]),
+            q.map_or("null".into(), num),
+            p.map_or("null".into(), num),
+            if i + 1 < lecun.len() { "," } else { "" }
+        );
+    }
+    s.push_str("  ]},\n  \"width_sweep\": [\n");
     for (i, p) in spreads.iter().enumerate() {
         let (mean, var) = signal::log_ratio_theory(p.width, p.depth);
         let _ = writeln!(
@@ -436,14 +569,16 @@ fn json(curves: &[Curve], spreads: &[Spread]) -> String {
 /// Stroke widths, in `Scheme::ALL` order: glorot_uniform, lecun_normal, orthogonal and LSUV
 /// give the same second moments on square layers, so their curves overlap and are drawn as
 /// nested bands, widest first.
-const WIDTHS: [u32; 6] = [2, 10, 2, 7, 4, 2];
+const WIDTHS: [u32; 7] = [2, 10, 2, 7, 2, 4, 2];
 
-/// Tableau's ten colours, the first six.
-const COLORS: [RGBColor; 6] = [
+/// Tableau's ten colours, the first six and the ninth (olive) for lecun_normal with LeCun's
+/// tanh gain, inserted after lecun_normal.
+const COLORS: [RGBColor; 7] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
     RGBColor(214, 39, 40),
+    RGBColor(188, 189, 34),
     RGBColor(148, 103, 189),
     RGBColor(140, 86, 75),
 ];
@@ -459,7 +594,7 @@ fn decades(values: impl Iterator<Item = f64>) -> (f64, f64) {
 }
 
 fn plot_curves(path: &Path, curves: &[Curve]) -> Result<(), Box<dyn Error>> {
-    let root = SVGBackend::new(path, (1800, 1000)).into_drawing_area();
+    let root = SVGBackend::new(path, (2250, 1000)).into_drawing_area();
     root.fill(&WHITE)?;
     let (head, body) = root.split_vertically(100);
     head.draw(&Text::new(
@@ -476,7 +611,7 @@ fn plot_curves(path: &Path, curves: &[Curve]) -> Result<(), Box<dyn Error>> {
         ("sans-serif", 16).into_font(),
     ))?;
     for (i, s) in Scheme::ALL.iter().enumerate() {
-        let x = 20 + 170 * i as i32;
+        let x = 20 + 230 * i as i32;
         head.draw(&PathElement::new(
             vec![(x, 80), (x + 28, 80)],
             COLORS[i].stroke_width(WIDTHS[i].max(3)),
@@ -487,11 +622,12 @@ fn plot_curves(path: &Path, curves: &[Curve]) -> Result<(), Box<dyn Error>> {
             ("sans-serif", 15).into_font(),
         ))?;
     }
-    let panels = body.split_evenly((2, 4));
+    let cols = Nonlinearity::ALL.len();
+    let panels = body.split_evenly((2, cols));
     for (row, backward) in [false, true].into_iter().enumerate() {
         for (col, &nl) in Nonlinearity::ALL.iter().enumerate() {
             let ours: Vec<&Curve> = curves.iter().filter(|c| c.nl == nl).collect();
-            panel(&panels[row * 4 + col], nl, backward, &ours)?;
+            panel(&panels[row * cols + col], nl, backward, &ours)?;
         }
     }
     root.present()?;

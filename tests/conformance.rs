@@ -45,6 +45,8 @@ fn gains_are_pytorch_constants() {
     assert_eq!(Gain::leaky_relu_default().value(), 1.4141428569978354);
     assert_eq!(Gain::LeakyRelu(10.0).value(), 0.14071950894605836);
     assert_eq!(Gain::Value(0.3).value(), 0.3);
+    // not PyTorch's: computed by quadrature, 1/√E[(1.7159·tanh(2Z/3))²]
+    assert!((Gain::LecunTanh.value() - 1.154_369_453_976_1).abs() < 1e-12);
 }
 
 #[test]

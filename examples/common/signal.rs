@@ -17,7 +17,7 @@ use std::ops::Range;
 
 use ndarray::{Array2, Zip};
 use rayon::prelude::*;
-use weight_init::{Init, InitError, LayerOutputs, Lsuv, LsuvReport};
+use weight_init::{Gain, Init, InitError, LayerOutputs, Lsuv, LsuvReport};
 
 /// SELU's λ (Klambauer et al. 2017).
 pub const SELU_LAMBDA: f64 = 1.050_700_987_355_480_5;
@@ -37,15 +37,18 @@ pub enum Nonlinearity {
     Relu,
     /// φ(h) = λh for h > 0, λα(eʰ − 1) otherwise.
     Selu,
+    /// LeCun's scaled tanh, φ(h) = 1.7159·tanh(2h/3) (`weight_init::lecun_tanh`).
+    LecunTanh,
 }
 
 impl Nonlinearity {
     /// Every nonlinearity of the study, in table order.
-    pub const ALL: [Nonlinearity; 4] = [
+    pub const ALL: [Nonlinearity; 5] = [
         Nonlinearity::Linear,
         Nonlinearity::Tanh,
         Nonlinearity::Relu,
         Nonlinearity::Selu,
+        Nonlinearity::LecunTanh,
     ];
 
     /// Its name in tables and files.
@@ -55,6 +58,7 @@ impl Nonlinearity {
             Nonlinearity::Tanh => "tanh",
             Nonlinearity::Relu => "relu",
             Nonlinearity::Selu => "selu",
+            Nonlinearity::LecunTanh => "lecun_tanh",
         }
     }
 
@@ -71,6 +75,7 @@ impl Nonlinearity {
                     SELU_LAMBDA * SELU_ALPHA * h.exp_m1()
                 }
             }
+            Nonlinearity::LecunTanh => weight_init::lecun_tanh(h),
         }
     }
 
@@ -81,6 +86,14 @@ impl Nonlinearity {
             Nonlinearity::Tanh => {
                 let t = h.tanh();
                 (t, 1.0 - t * t)
+            }
+            Nonlinearity::LecunTanh => {
+                let (a, b) = (
+                    weight_init::LECUN_TANH_AMPLITUDE,
+                    weight_init::LECUN_TANH_SLOPE,
+                );
+                let t = (b * h).tanh();
+                (a * t, a * b * (1.0 - t * t))
             }
             Nonlinearity::Selu if h <= 0.0 => {
                 let em1 = h.exp_m1();
@@ -113,6 +126,7 @@ impl Nonlinearity {
                     SELU_LAMBDA * SELU_ALPHA * h.exp()
                 }
             }
+            Nonlinearity::LecunTanh => weight_init::lecun_tanh_derivative(h),
         }
     }
 }
@@ -128,6 +142,9 @@ pub enum Scheme {
     HeNormal,
     /// `Init::lecun_normal()`: N(0, 1/n_in).
     LecunNormal,
+    /// `Init::lecun_normal().gain(Gain::LecunTanh)` (`#[init(lecun_normal(gain = lecun_tanh))]`):
+    /// N(0, g²/n_in), g = 1/√E[f(Z)²] for LeCun's f(x) = 1.7159·tanh(2x/3).
+    LecunNormalLecunTanh,
     /// `Init::orthogonal()`: gain 1.
     Orthogonal,
     /// `weight_init::Lsuv::default()` (orthonormal, then each layer's output variance to 1 on
@@ -137,11 +154,12 @@ pub enum Scheme {
 
 impl Scheme {
     /// Every scheme of the study, in table order.
-    pub const ALL: [Scheme; 6] = [
+    pub const ALL: [Scheme; 7] = [
         Scheme::SmallUniform,
         Scheme::GlorotUniform,
         Scheme::HeNormal,
         Scheme::LecunNormal,
+        Scheme::LecunNormalLecunTanh,
         Scheme::Orthogonal,
         Scheme::Lsuv,
     ];
@@ -153,6 +171,7 @@ impl Scheme {
             Scheme::GlorotUniform => "glorot_uniform",
             Scheme::HeNormal => "he_normal",
             Scheme::LecunNormal => "lecun_normal",
+            Scheme::LecunNormalLecunTanh => "lecun_normal(gain = lecun_tanh)",
             Scheme::Orthogonal => "orthogonal",
             Scheme::Lsuv => "lsuv",
         }
@@ -165,6 +184,7 @@ impl Scheme {
             Scheme::GlorotUniform => Some(Init::glorot_uniform()),
             Scheme::HeNormal => Some(Init::he_normal()),
             Scheme::LecunNormal => Some(Init::lecun_normal()),
+            Scheme::LecunNormalLecunTanh => Some(Init::lecun_normal().gain(Gain::LecunTanh)),
             Scheme::Orthogonal => Some(Init::orthogonal()),
             Scheme::Lsuv => None,
         }
@@ -172,7 +192,8 @@ impl Scheme {
 
     /// n·Var(W) of a square layer of `width` units, from the papers' formulas (not from the
     /// library): the factor by which a layer multiplies the second moment of its input.
-    /// Orthogonal: exactly 1 (‖Wx‖ = ‖x‖). `None` for LSUV.
+    /// Orthogonal: exactly 1 (‖Wx‖ = ‖x‖). LeCun's tanh gain: 1/E[f(Z)²] by this file's own
+    /// quadrature ([`lecun_tanh_gain2`]), not the library's. `None` for LSUV.
     pub fn gain2(self, width: usize) -> Option<f64> {
         let n = width as f64;
         match self {
@@ -180,9 +201,35 @@ impl Scheme {
             Scheme::GlorotUniform => Some(n * 6.0 / (2.0 * n) / 3.0),
             Scheme::HeNormal => Some(2.0),
             Scheme::LecunNormal | Scheme::Orthogonal => Some(1.0),
+            Scheme::LecunNormalLecunTanh => Some(lecun_tanh_gain2()),
             Scheme::Lsuv => None,
         }
     }
+}
+
+/// g² = 1/E[f(Z)²] for LeCun's f(x) = 1.7159·tanh(2x/3) and Z ~ N(0, 1), by [`gauss_expect`]
+/// (composite Simpson), f written out here: the mean-field value the library's
+/// `Gain::LecunTanh` (trapezoid rule) is checked against.
+pub fn lecun_tanh_gain2() -> f64 {
+    1.0 / gauss_expect(1.0, |h| (1.7159 * (2.0 * h / 3.0).tanh()).powi(2))
+}
+
+/// The mean-field fixed point of the pre-activations' second moment, q* = g²·E[φ(√q*·Z)²],
+/// by iterating the map from q = 1 until it moves less than 1e-13 (relative), at most 10⁴
+/// steps; and the activations' second moment there, E[φ(√q*·Z)²]. `None` for LSUV.
+pub fn fixed_point(scheme: Scheme, nl: Nonlinearity, width: usize) -> Option<(f64, f64)> {
+    let g2 = scheme.gain2(width)?;
+    let post = |q: f64| gauss_expect(q, |h| nl.apply(h).powi(2));
+    let mut q = 1.0;
+    for _ in 0..10_000 {
+        let next = g2 * post(q);
+        let done = (next - q).abs() <= 1e-13 * q.max(1e-300);
+        q = next;
+        if done || q == 0.0 || !q.is_finite() {
+            break;
+        }
+    }
+    Some((q, post(q)))
 }
 
 /// The network's size.

@@ -114,8 +114,8 @@ pub use math::truncnorm::TRUNC_2SIGMA_STD;
 pub use model::{
     Assignment, Assignments, Build, Choice, Configured, CreateLayer, Defaults, FieldInit,
     FieldWalk, HasBias, HasForgetGate, Initialize, Layer, LayerConfig, ParamInfo, ParamPath,
-    Progress, Report, ReportRow, Role, Rule, Rules, Segment, ShardPlan, Site, Source, Visit,
-    VisitMut, params, report, rows_of,
+    Progress, Report, ReportRow, Role, Rule, Rules, SYMMETRIC, Segment, ShardPlan, Site, Source,
+    Visit, VisitMut, params, report, rows_of,
 };
 pub use param::{
     AllowsConv, AllowsFans, AllowsMatrix, Construct, Dtype, FixedShape, Float, HostMut, HostRef,
@@ -127,4 +127,7 @@ pub use plan::resolve::Resolved;
 #[cfg(feature = "rayon")]
 pub use sample::keyed::PARALLEL_MIN_ELEMENTS;
 pub use sample::keyed::{KEYED_CONTRACT, Region};
-pub use scheme::{Axes, Distribution, FanMode, Fans, Gain, Init, Layout};
+pub use scheme::{
+    Axes, Distribution, FanMode, Fans, Gain, Init, LECUN_TANH_AMPLITUDE, LECUN_TANH_SLOPE, Layout,
+    lecun_tanh, lecun_tanh_derivative,
+};

@@ -82,6 +82,7 @@ fn gain(g: &GainDef, slope: Option<f64>) -> Gain {
         (None, _, GainExpr::Variant("Tanh")) => Gain::Tanh,
         (None, _, GainExpr::Variant("Relu")) => Gain::Relu,
         (None, _, GainExpr::Variant("Selu")) => Gain::Selu,
+        (None, _, GainExpr::Variant("LecunTanh")) => Gain::LecunTanh,
         (None, _, GainExpr::Call("leaky_relu_default")) => Gain::leaky_relu_default(),
         _ => panic!("gain `{}` has no runtime mapping", g.name),
     }

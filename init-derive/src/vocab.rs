@@ -641,6 +641,7 @@ pub(crate) const GAINS: &[GainDef] = &[
     gain("tanh", "Tanh"),
     gain("relu", "Relu"),
     gain("selu", "Selu"),
+    gain("lecun_tanh", "LecunTanh"),
     // PyTorch's default slope, 0.01, or `leaky_relu(slope)`
     GainDef {
         name: "leaky_relu",

@@ -24,7 +24,7 @@ pub use initialize::{Initialize, params};
 pub use params::ParamInfo;
 pub use path::{ParamPath, Segment};
 pub use progress::Progress;
-pub use report::{Report, ReportRow, report};
+pub use report::{Report, ReportRow, SYMMETRIC, report};
 pub use rules::{
     Assignment, Assignments, Choice, Defaults, Layer, Role, Rule, Rules, Site, Source,
 };

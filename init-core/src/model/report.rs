@@ -28,10 +28,20 @@ pub struct ReportRow {
     pub target_std: f64,
     /// The population std of the values the parameter holds.
     pub measured_std: f64,
+    /// `Some(`[`SYMMETRIC`]`)` for a parameter of rank ≥ 2 whose scheme is a constant (`zeros`,
+    /// `ones`, `constant(v)`; [`Init::is_constant`]): every unit of the layer starts with the
+    /// same incoming weights. Still allowed: Fixup and ReZero zero some weights on purpose.
+    pub symmetric: Option<&'static str>,
 }
 
+/// Why a [`ReportRow`] is marked symmetric, in one line.
+pub const SYMMETRIC: &str = "constant weights give every unit the same incoming weights, and \
+     gradient descent keeps them equal unless the layers after it tell the units apart \
+     (fine for Fixup/ReZero-style zeros)";
+
 /// A table of a model's parameters: path, shape, scheme, fans, target and measured std.
-/// Made by [`report`]; its `Display` is the table.
+/// Made by [`report`]; its `Display` is the table, followed by a line per parameter marked
+/// [`symmetric`](ReportRow::symmetric).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Report {
     /// One row per parameter, in declaration order.
@@ -39,7 +49,9 @@ pub struct Report {
 }
 
 /// Reports every parameter of `model`: what its scheme promises for its shape, and what its
-/// values are now.
+/// values are now; a weight of rank ≥ 2 with a constant scheme is marked
+/// [`symmetric`](ReportRow::symmetric) (zero or constant weights make every unit of a layer
+/// the same, and plain training keeps them the same: `examples/symmetry.rs` measures it).
 pub fn report<M: Initialize + ?Sized>(model: &M) -> Result<Report, InitError> {
     let mut r = Report::default();
     each(model, |info, param| r.push(info, param))?;
@@ -51,6 +63,7 @@ impl Report {
     fn push(&mut self, info: ParamInfo, param: &dyn Read) -> Result<(), InitError> {
         let resolved = info.resolve()?;
         let measured_std = measured_std(param).map_err(|e| e.with_path(info.path.clone()))?;
+        let symmetric = (info.shape.len() >= 2 && info.init.is_constant()).then_some(SYMMETRIC);
         self.rows.push(ReportRow {
             path: info.path,
             shape: info.shape,
@@ -59,6 +72,7 @@ impl Report {
             fan_out: resolved.fans.map(|f| f.fan_out),
             target_std: resolved.std,
             measured_std,
+            symmetric,
         });
         Ok(())
     }
@@ -124,6 +138,11 @@ impl fmt::Display for Report {
                 r.target_std,
                 r.measured_std
             )?;
+        }
+        for r in &self.rows {
+            if let Some(why) = r.symmetric {
+                writeln!(f, "{}: symmetric: {why}", r.path)?;
+            }
         }
         Ok(())
     }

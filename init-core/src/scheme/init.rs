@@ -480,6 +480,14 @@ impl Init {
         }
     }
 
+    /// Whether every element gets the same value: `zeros`, `ones`, `constant(v)`, whatever the
+    /// modifiers (a gain or scale multiplies the constant). On a weight of rank ≥ 2 such a
+    /// scheme gives every unit the same incoming weights: the symmetry
+    /// [`report`](crate::report) marks.
+    pub fn is_constant(&self) -> bool {
+        matches!(self.scheme, Scheme::Constant(_))
+    }
+
     /// The scheme's name (`he_normal` for `kaiming_normal` too).
     pub fn name(&self) -> &'static str {
         self.scheme.name()

@@ -8,5 +8,5 @@ pub(crate) mod gain;
 pub(crate) mod init;
 
 pub use fans::{Axes, FanMode, Fans, Layout};
-pub use gain::Gain;
+pub use gain::{Gain, LECUN_TANH_AMPLITUDE, LECUN_TANH_SLOPE, lecun_tanh, lecun_tanh_derivative};
 pub use init::{Distribution, Init};
