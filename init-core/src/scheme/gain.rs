@@ -22,12 +22,14 @@ pub const LECUN_TANH_SLOPE: f64 = 2.0 / 3.0;
 /// assert_eq!(lecun_tanh(0.0), 0.0);
 /// ```
 pub fn lecun_tanh(x: f64) -> f64 {
-    LECUN_TANH_AMPLITUDE * (LECUN_TANH_SLOPE * x).tanh()
+    // libm's tanh, not the platform's: the gain computed from it scales keyed values, which
+    // are the same on every machine
+    LECUN_TANH_AMPLITUDE * libm::tanh(LECUN_TANH_SLOPE * x)
 }
 
 /// The derivative of [`lecun_tanh`]: f'(x) = a·b·(1 − tanh²(b·x)).
 pub fn lecun_tanh_derivative(x: f64) -> f64 {
-    let t = (LECUN_TANH_SLOPE * x).tanh();
+    let t = libm::tanh(LECUN_TANH_SLOPE * x);
     LECUN_TANH_AMPLITUDE * LECUN_TANH_SLOPE * (1.0 - t * t)
 }
 
