@@ -1,6 +1,6 @@
 //! A small GPT written with candle-nn as candle users write it (`embedding`, `linear`,
 //! `layer_norm`, causal attention by hand, the head tied to the token embedding), built through
-//! `weight_init::candle::var_builder` with GPT-2's recipe as rules, then trained for 120 steps with
+//! `weight_init::candle::var_builder` with GPT-2's recipe as rules, then trained for 300 steps with
 //! candle's `AdamW` on sequences it generates (about 15 s in a debug build). The only change from a plain candle program is the line
 //! that makes the `VarBuilder`.
 //!
@@ -26,7 +26,7 @@ const N_EMBD: usize = 32;
 const N_HEAD: usize = 4;
 const N_LAYER: usize = 2;
 const BATCH: usize = 16;
-const STEPS: usize = 120;
+const STEPS: usize = 300;
 
 /// A layer norm that trains: candle-nn's `LayerNorm::forward` runs a fused kernel recorded
 /// without its backward pass (no gradient reaches what is before it), so training code
