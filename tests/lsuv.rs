@@ -186,3 +186,63 @@ fn errors_name_the_layer() {
     // unused, but shows the batch axis is the columns
     assert_eq!(x.len_of(Axis(0)), WIDTH);
 }
+
+/// Every weight's values, bit for bit.
+fn bits(m: &Mlp) -> Vec<Vec<u64>> {
+    m.layers
+        .iter()
+        .map(|l| l.w.iter().map(|v| v.to_bits()).collect())
+        .collect()
+}
+
+/// An error on a later layer leaves every weight as it was: the earlier layers' orthonormal
+/// start and rescalings are undone.
+#[test]
+fn an_error_leaves_the_weights_as_they_were() {
+    let x = batch(4);
+    for orthonormal in [true, false] {
+        let mut m = badly_scaled(Act::Tanh, 10.0, 5);
+        let before = bits(&m);
+        let lsuv = Lsuv {
+            orthonormal,
+            ..Lsuv::default()
+        };
+        // layers 0 and 1 are rescaled, then layer 2's output is missing
+        let e = lsuv
+            .run(
+                &mut m,
+                &["layers[0].w", "layers[1].w", "layers[2].w"],
+                7,
+                |m: &Mlp| {
+                    let mut out = forward(m, &x, Act::Tanh);
+                    out.remove("layers[2].w");
+                    out
+                },
+            )
+            .unwrap_err();
+        assert_eq!(e.kind(), &ErrorKind::MissingOutput);
+        assert_eq!(e.path(), Some("layers[2].w"));
+        assert!(
+            bits(&m) == before,
+            "orthonormal {orthonormal}: weights changed"
+        );
+        // a path chosen twice gets its original values back too
+        let e = lsuv
+            .run(
+                &mut m,
+                &["layers[0].w", "layers[0].w", "layers[9].w"],
+                7,
+                |m: &Mlp| {
+                    let mut out = forward(m, &x, Act::Tanh);
+                    out.remove("layers[9].w");
+                    out
+                },
+            )
+            .unwrap_err();
+        assert_eq!(e.path(), Some("layers[9].w"));
+        assert!(
+            bits(&m) == before,
+            "orthonormal {orthonormal}: weights changed"
+        );
+    }
+}

@@ -1,6 +1,7 @@
 //! LSUV, layer-sequential unit-variance initialisation (Mishkin & Matas 2016, "All you need is
 //! a good init"): a data-dependent procedure on an initialised model and a batch.
 
+use std::any::Any;
 use std::collections::HashMap;
 
 use crate::error::{ErrorKind, InitError};
@@ -8,7 +9,7 @@ use crate::model::initialize::{Initialize, params};
 use crate::model::path::ParamPath;
 use crate::model::visit::VisitMut;
 use crate::param::element::Float;
-use crate::param::parameter::{HostMut, Parameter};
+use crate::param::parameter::{CopyValues, HostMut, Parameter};
 use crate::param::target::Target;
 #[cfg(feature = "orthogonal")]
 use crate::sample::work::FillKeyed;
@@ -103,6 +104,10 @@ enum Action {
     #[cfg(feature = "orthogonal")]
     Orthonormal(u64),
     Scale(f64),
+    /// Copies the values out, in their own element type (a `Vec<E>`), into the slot.
+    Save(Option<Box<dyn Any + Send>>),
+    /// Writes back what [`Action::Save`] copied out.
+    Restore(Option<Box<dyn Any + Send>>),
 }
 
 impl VisitMut for At<'_, Action> {
@@ -115,20 +120,37 @@ impl VisitMut for At<'_, Action> {
         if path.to_string() != self.path {
             return Ok(());
         }
-        match self.f {
+        match &mut self.f {
             #[cfg(feature = "orthogonal")]
             Action::Orthonormal(seed) => target
                 .update(FillKeyed {
                     init: &Init::orthogonal(),
-                    seed,
+                    seed: *seed,
                     path: &path.state_dict_name(),
                     shard: None,
                 })
                 .and_then(|r| r),
-            Action::Scale(s) => target.update(Scale(s)),
+            Action::Scale(s) => target.update(Scale(*s)),
+            Action::Save(slot) => target.values().map(|v| *slot = Some(Box::new(v))),
+            Action::Restore(slot) => match slot.take().map(|v| v.downcast::<Vec<T::Elem>>()) {
+                Some(Ok(values)) => target.update(CopyValues(*values)),
+                // saved from this very parameter, so of its element type; never reached
+                _ => Ok(()),
+            },
         }
         .map_err(|e| e.with_path(self.path))
     }
+}
+
+/// Runs `action` on the parameter at `path` and gives the action back (with what it saved).
+fn at<M: Initialize + ?Sized>(
+    model: &mut M,
+    path: &str,
+    action: Action,
+) -> Result<Action, InitError> {
+    let mut at = At { path, f: action };
+    model.walk_mut(&mut ParamPath::new(), &mut at)?;
+    Ok(at.f)
 }
 
 /// Multiplies every value by the factor.
@@ -183,12 +205,18 @@ impl Lsuv {
     /// Errors (naming the layer's path): an unknown path, a forward pass that returns no output
     /// for a chosen layer, a non-finite output, a dead layer (output variance 0), and invalid
     /// settings (`tol` not finite and > 0; `orthonormal` without the `orthogonal` feature).
+    ///
+    /// All or nothing: on any error the chosen weights are exactly, bit for bit, what they were
+    /// before the call (the orthonormal start and every rescaling undone). The chosen weights
+    /// are copied before anything is written (memory: one more copy of them) and written back
+    /// on error; should the framework refuse that write, its error is returned instead. A panic
+    /// in `forward` is not caught: it unwinds with the weights as they were at that moment.
     pub fn run<M, F>(
         &self,
         model: &mut M,
         layers: &[&str],
         seed: u64,
-        mut forward: F,
+        forward: F,
     ) -> Result<LsuvReport, InitError>
     where
         M: Initialize + ?Sized,
@@ -206,15 +234,43 @@ impl Lsuv {
             // before anything is written: a framework tensor would be overwritten by a failed fill
             #[cfg(not(feature = "orthogonal"))]
             return Err(missing_orthogonal(seed));
-            #[cfg(feature = "orthogonal")]
+        }
+        // all or nothing: the chosen weights are copied out before anything is written, and
+        // written back on any error
+        let mut saved = Vec::with_capacity(layers.len());
+        for layer in layers {
+            saved.push(at(model, layer, Action::Save(None))?);
+        }
+        match self.rescale(model, layers, seed, forward) {
+            Ok(report) => Ok(report),
+            Err(e) => {
+                // in reverse, so that a path chosen twice gets its first (original) copy back
+                for (layer, save) in layers.iter().zip(saved).rev() {
+                    if let Action::Save(values) = save {
+                        at(model, layer, Action::Restore(values))?;
+                    }
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// LSUV's steps on checked settings and paths; on error the caller restores the weights.
+    fn rescale<M, F>(
+        &self,
+        model: &mut M,
+        layers: &[&str],
+        #[cfg_attr(not(feature = "orthogonal"), allow(unused_variables))] seed: u64,
+        mut forward: F,
+    ) -> Result<LsuvReport, InitError>
+    where
+        M: Initialize + ?Sized,
+        F: FnMut(&M) -> LayerOutputs,
+    {
+        #[cfg(feature = "orthogonal")]
+        if self.orthonormal {
             for layer in layers {
-                model.walk_mut(
-                    &mut ParamPath::new(),
-                    &mut At {
-                        path: layer,
-                        f: Action::Orthonormal(seed),
-                    },
-                )?;
+                at(model, layer, Action::Orthonormal(seed))?;
             }
         }
         let mut report = LsuvReport::default();
@@ -229,13 +285,7 @@ impl Lsuv {
                 if (var - 1.0).abs() < self.tol || iterations == self.max_iters {
                     break var;
                 }
-                model.walk_mut(
-                    &mut ParamPath::new(),
-                    &mut At {
-                        path: layer,
-                        f: Action::Scale(1.0 / var.sqrt()),
-                    },
-                )?;
+                at(model, layer, Action::Scale(1.0 / var.sqrt()))?;
                 iterations += 1;
             };
             report.layers.push(LsuvLayer {
