@@ -246,3 +246,73 @@ fn an_error_leaves_the_weights_as_they_were() {
         );
     }
 }
+
+/// A forward pass whose output does not depend on the weight: rescaling never moves the
+/// variance. It used to multiply the weight by 1e35 ten times and return Ok with infinities.
+#[test]
+fn an_output_that_ignores_the_weight_is_an_error() {
+    let mut m = badly_scaled(Act::Relu, 1.0, 6);
+    let before = bits(&m);
+    let plain = Lsuv {
+        orthonormal: false,
+        ..Lsuv::default()
+    };
+    for orthonormal in [false, true] {
+        let lsuv = Lsuv {
+            orthonormal,
+            ..plain
+        };
+        let got = lsuv.run(&mut m, &["layers[0].w"], 0, |_: &Mlp| {
+            // variance 1e-70, whatever the weight
+            LayerOutputs::from([("layers[0].w".into(), vec![1e-35, -1e-35])])
+        });
+        let e = got.unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::UnresponsiveLayer { .. }),
+            "{e}"
+        );
+        assert_eq!(e.path(), Some("layers[0].w"));
+        assert!(e.to_string().starts_with("layers[0].w: lsuv: "), "{e}");
+        assert!(bits(&m) == before, "weights changed");
+        assert!(m.layers[0].w.iter().all(|w| w.is_finite()));
+    }
+}
+
+#[derive(Initialize)]
+struct Narrow {
+    #[init(he_normal)]
+    w: Array2<f32>,
+}
+
+/// A rescaling whose values overflow the element type is an error before anything is written:
+/// it used to write infinities into the f32 weight (and fail only on the next forward pass).
+#[test]
+fn a_rescale_that_overflows_is_an_error() {
+    let mut m = Narrow {
+        w: Array2::from_elem((2, 2), 1e30),
+    };
+    // outputs of about 1e-10: variance 1e-20, so the weight would be scaled by 1e10 to 1e40
+    let x = Array2::from_shape_vec(
+        (2, 4),
+        vec![1e-40, -1e-40, 2e-40, 0.0, 0.0, 1e-40, -2e-40, 1e-40],
+    )
+    .unwrap();
+    let lsuv = Lsuv {
+        orthonormal: false,
+        ..Lsuv::default()
+    };
+    let e = lsuv
+        .run(&mut m, &["w"], 0, |m: &Narrow| {
+            LayerOutputs::from([(
+                "w".into(),
+                m.w.mapv(f64::from).dot(&x).into_iter().collect(),
+            )])
+        })
+        .unwrap_err();
+    assert!(
+        matches!(e.kind(), ErrorKind::RescaleOverflow { dtype: "f32", .. }),
+        "{e}"
+    );
+    assert_eq!(e.path(), Some("w"));
+    assert!(m.w.iter().all(|&w| w == 1e30), "weights changed: {:?}", m.w);
+}

@@ -220,6 +220,27 @@ pub enum ErrorKind {
         /// The rule's pattern.
         pattern: String,
     },
+    /// LSUV: a chosen layer's output variance did not respond when its weight was rescaled
+    /// (the output does not depend on that weight, or hardly): no rescaling can give it unit
+    /// variance, and repeating it would only drive the weight towards 0 or infinity.
+    UnresponsiveLayer {
+        /// The factor the weight was multiplied by.
+        scale: f64,
+        /// The output's variance before the rescaling.
+        before: f64,
+        /// The output's variance after it.
+        after: f64,
+    },
+    /// LSUV: rescaling a weight would give a value that is not finite in its element type
+    /// (nothing is written).
+    RescaleOverflow {
+        /// The factor the weight would be multiplied by.
+        scale: f64,
+        /// The first rescaled value that is not finite, in f64.
+        value: f64,
+        /// The element type (`f32`, `f64`, …).
+        dtype: &'static str,
+    },
 }
 
 impl InitError {
@@ -407,6 +428,22 @@ impl fmt::Display for ErrorKind {
             ErrorKind::UnmatchedRule { pattern } => {
                 write!(f, "the rule `{pattern}` matches no parameter of the model")
             }
+            ErrorKind::UnresponsiveLayer {
+                scale,
+                before,
+                after,
+            } => write!(
+                f,
+                "the layer's output variance went from {before:e} to {after:e} when its weight was scaled by {scale:e}: the output does not respond to this weight, so LSUV cannot give it unit variance"
+            ),
+            ErrorKind::RescaleOverflow {
+                scale,
+                value,
+                dtype,
+            } => write!(
+                f,
+                "scaling the weight by {scale:e} would give {value:e}, which is not finite in {dtype}"
+            ),
         }
     }
 }

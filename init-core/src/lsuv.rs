@@ -130,7 +130,17 @@ impl VisitMut for At<'_, Action> {
                     shard: None,
                 })
                 .and_then(|r| r),
-            Action::Scale(s) => target.update(Scale(*s)),
+            Action::Scale(s) => match target.update(Scale(*s)) {
+                Ok(Some(value)) => Err(InitError::new(
+                    "lsuv",
+                    ErrorKind::RescaleOverflow {
+                        scale: *s,
+                        value,
+                        dtype: T::Elem::NAME,
+                    },
+                )),
+                other => other.map(|_| ()),
+            },
             Action::Save(slot) => target.values().map(|v| *slot = Some(Box::new(v))),
             Action::Restore(slot) => match slot.take().map(|v| v.downcast::<Vec<T::Elem>>()) {
                 Some(Ok(values)) => target.update(CopyValues(*values)),
@@ -153,14 +163,25 @@ fn at<M: Initialize + ?Sized>(
     Ok(at.f)
 }
 
-/// Multiplies every value by the factor.
+/// Multiplies every value by the factor, unless a product would not be finite in the element
+/// type: then nothing is written and the first such product (in f64) is returned.
 struct Scale(f64);
 
 impl<E: Float> HostMut<E> for Scale {
-    type Output = ();
+    type Output = Option<f64>;
     const READS: bool = true;
-    fn call<T: Target<Elem = E> + ?Sized>(self, target: &mut T) {
-        target.for_each_mut(|x| *x = E::from_f64(x.to_f64() * self.0));
+    fn call<T: Target<Elem = E> + ?Sized>(self, target: &mut T) -> Option<f64> {
+        let mut overflow = None;
+        target.for_each(|x| {
+            let y = x.to_f64() * self.0;
+            if overflow.is_none() && !E::from_f64(y).to_f64().is_finite() {
+                overflow = Some(y);
+            }
+        });
+        if overflow.is_none() {
+            target.for_each_mut(|x| *x = E::from_f64(x.to_f64() * self.0));
+        }
+        overflow
     }
 }
 
@@ -197,14 +218,46 @@ fn variance(path: &str, values: &[f64]) -> Result<f64, InitError> {
     Ok(var)
 }
 
+/// A rescaling of the weight by `scale` must move the log of the output variance by at least
+/// this fraction of what it moves for a layer linear in its weight (2·ln `scale`).
+const MIN_RESPONSE: f64 = 1e-3;
+
+/// Rescalings with |2·ln `scale`| below this are not judged: rounding could hide the response,
+/// and even 1000 of them change the weight by less than 0.1 %.
+const JUDGED_STEP: f64 = 1e-6;
+
+/// An error naming the layer when rescaling its weight by `scale` moved the output variance
+/// from `before` to `after` by less than [`MIN_RESPONSE`] of a linear layer's response.
+fn check_response(path: &str, scale: f64, before: f64, after: f64) -> Result<(), InitError> {
+    let expected = 2.0 * scale.ln();
+    // both variances are finite and > 0: the log ratio is never NaN
+    let moved = (after / before).ln();
+    if expected.abs() >= JUDGED_STEP && moved.abs() < MIN_RESPONSE * expected.abs() {
+        return Err(err(
+            path,
+            ErrorKind::UnresponsiveLayer {
+                scale,
+                before,
+                after,
+            },
+        ));
+    }
+    Ok(())
+}
+
 impl Lsuv {
     /// Runs LSUV on `model` for the weights at `layers` (in that order), calling `forward`
     /// to run the model on the batch and return each chosen layer's output keyed by its
     /// weight's path. `seed` keys the orthonormal pre-initialisation.
     ///
     /// Errors (naming the layer's path): an unknown path, a forward pass that returns no output
-    /// for a chosen layer, a non-finite output, a dead layer (output variance 0), and invalid
-    /// settings (`tol` not finite and > 0; `orthonormal` without the `orthogonal` feature).
+    /// for a chosen layer, a non-finite output, a dead layer (output variance 0)
+    /// ([`ErrorKind::DeadLayer`]), a layer whose output does not respond to its weight
+    /// ([`ErrorKind::UnresponsiveLayer`]: a rescaling by `s` moved the log of the variance by
+    /// less than 0.1 % of 2·ln `s`, what a layer linear in its weight gives), a rescaling whose
+    /// values would not be finite in the element type ([`ErrorKind::RescaleOverflow`]), and
+    /// invalid settings (`tol` not finite and > 0; `orthonormal` without the `orthogonal`
+    /// feature).
     ///
     /// All or nothing: on any error the chosen weights are exactly, bit for bit, what they were
     /// before the call (the orthonormal start and every rescaling undone). The chosen weights
@@ -276,16 +329,23 @@ impl Lsuv {
         let mut report = LsuvReport::default();
         for layer in layers {
             let mut iterations = 0;
+            // the last rescaling and the variance it started from
+            let mut last: Option<(f64, f64)> = None;
             let var = loop {
                 let outputs = forward(model);
                 let out = outputs
                     .get(*layer)
                     .ok_or_else(|| err(layer, ErrorKind::MissingOutput))?;
                 let var = variance(layer, out)?;
+                if let Some((scale, before)) = last {
+                    check_response(layer, scale, before, var)?;
+                }
                 if (var - 1.0).abs() < self.tol || iterations == self.max_iters {
                     break var;
                 }
-                at(model, layer, Action::Scale(1.0 / var.sqrt()))?;
+                let scale = 1.0 / var.sqrt();
+                at(model, layer, Action::Scale(scale))?;
+                last = Some((scale, var));
                 iterations += 1;
             };
             report.layers.push(LsuvLayer {
