@@ -316,3 +316,60 @@ fn a_rescale_that_overflows_is_an_error() {
     assert_eq!(e.path(), Some("w"));
     assert!(m.w.iter().all(|&w| w == 1e30), "weights changed: {:?}", m.w);
 }
+
+/// `max_iters` is capped at `Lsuv::MAX_ITERS`: `usize::MAX` with a forward pass that never
+/// converges used to run for ever; it is refused before the forward pass is called, and the
+/// cap itself runs exactly that many rescalings.
+#[test]
+fn the_iteration_count_is_capped() {
+    let x = batch(8).slice_move(ndarray::s![.., ..16]);
+    let mut m = badly_scaled(Act::Relu, 1.0, 9);
+    let before = bits(&m);
+    let mut calls = 0usize;
+    // the layer responds to its weight, but the output is scaled by 2 and 1/2 in turn: its
+    // variance is 16 and 1/16 in turn after the first rescaling, never near 1
+    let mut oscillating = |m: &Mlp| {
+        calls += 1;
+        assert!(
+            calls <= 10_000,
+            "LSUV is still running after 10 000 forward passes"
+        );
+        let k = if calls.is_multiple_of(2) { 2.0 } else { 0.5 };
+        LayerOutputs::from([(
+            "layers[0].w".into(),
+            (&m.layers[0].w.dot(&x) * k).into_iter().collect(),
+        )])
+    };
+    let huge = Lsuv {
+        max_iters: usize::MAX,
+        orthonormal: false,
+        ..Lsuv::default()
+    };
+    let e = huge
+        .run(&mut m, &["layers[0].w"], 0, &mut oscillating)
+        .unwrap_err();
+    assert!(
+        matches!(
+            e.kind(),
+            ErrorKind::InvalidParameter {
+                name: "max_iters",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(bits(&m) == before, "weights changed");
+    let capped = Lsuv {
+        max_iters: Lsuv::MAX_ITERS,
+        ..huge
+    };
+    let report = capped
+        .run(&mut m, &["layers[0].w"], 0, &mut oscillating)
+        .unwrap();
+    assert_eq!(report.layers[0].iterations, Lsuv::MAX_ITERS);
+    assert!(
+        !(0.5..2.0).contains(&report.layers[0].variance),
+        "{report:?}"
+    );
+    assert_eq!(calls, Lsuv::MAX_ITERS + 1);
+}

@@ -24,7 +24,9 @@ pub type LayerOutputs = HashMap<String, Vec<f64>>;
 ///
 /// For each chosen weight in order: run the model on the batch, take the variance of that
 /// layer's output, and divide the weight by its square root, until |Var − 1| < `tol` or
-/// `max_iters` rounds. With `orthonormal`, each chosen weight is first made orthonormal
+/// `max_iters` rounds (a layer still outside the tolerance then is no error: its variance is
+/// in the report). `max_iters` is capped at [`Lsuv::MAX_ITERS`] (1000), so that a forward
+/// pass that never converges cannot keep LSUV running for ever. With `orthonormal`, each chosen weight is first made orthonormal
 /// (`Init::orthogonal`, keyed by the seed and its path); that needs the `orthogonal` feature
 /// (on by default): without it, `orthonormal: true` is an [`ErrorKind::MissingFeature`]
 /// error before anything is changed, rather than a silent skip.
@@ -54,7 +56,8 @@ pub type LayerOutputs = HashMap<String, Vec<f64>>;
 pub struct Lsuv {
     /// Stop when |Var − 1| < `tol`.
     pub tol: f64,
-    /// At most this many rescalings per layer.
+    /// At most this many rescalings per layer; at most [`Lsuv::MAX_ITERS`] (more is an
+    /// [`ErrorKind::InvalidParameter`] error before anything is changed).
     pub max_iters: usize,
     /// Make each chosen weight orthonormal first.
     pub orthonormal: bool,
@@ -223,7 +226,7 @@ fn variance(path: &str, values: &[f64]) -> Result<f64, InitError> {
 const MIN_RESPONSE: f64 = 1e-3;
 
 /// Rescalings with |2·ln `scale`| below this are not judged: rounding could hide the response,
-/// and even 1000 of them change the weight by less than 0.1 %.
+/// and even `Lsuv::MAX_ITERS` of them change the weight by less than 0.1 %.
 const JUDGED_STEP: f64 = 1e-6;
 
 /// An error naming the layer when rescaling its weight by `scale` moved the output variance
@@ -246,6 +249,10 @@ fn check_response(path: &str, scale: f64, before: f64, after: f64) -> Result<(),
 }
 
 impl Lsuv {
+    /// The largest `max_iters` accepted: 100 times the authors' 10. A layer linear in its
+    /// weight converges in one rescaling; one that has not converged in 1000 will not.
+    pub const MAX_ITERS: usize = 1000;
+
     /// Runs LSUV on `model` for the weights at `layers` (in that order), calling `forward`
     /// to run the model on the batch and return each chosen layer's output keyed by its
     /// weight's path. `seed` keys the orthonormal pre-initialisation.
@@ -256,8 +263,8 @@ impl Lsuv {
     /// ([`ErrorKind::UnresponsiveLayer`]: a rescaling by `s` moved the log of the variance by
     /// less than 0.1 % of 2·ln `s`, what a layer linear in its weight gives), a rescaling whose
     /// values would not be finite in the element type ([`ErrorKind::RescaleOverflow`]), and
-    /// invalid settings (`tol` not finite and > 0; `orthonormal` without the `orthogonal`
-    /// feature).
+    /// invalid settings (`tol` not finite and > 0; `max_iters` above [`Lsuv::MAX_ITERS`];
+    /// `orthonormal` without the `orthogonal` feature).
     ///
     /// All or nothing: on any error the chosen weights are exactly, bit for bit, what they were
     /// before the call (the orthonormal start and every rescaling undone). The chosen weights
@@ -277,6 +284,13 @@ impl Lsuv {
     {
         let tol_ok = self.tol.is_finite() && self.tol > 0.0;
         InitError::require(tol_ok, "lsuv", "tol", self.tol, "finite and > 0")?;
+        InitError::require(
+            self.max_iters <= Self::MAX_ITERS,
+            "lsuv",
+            "max_iters",
+            self.max_iters as f64,
+            "<= 1000 (Lsuv::MAX_ITERS)",
+        )?;
         let params = params(model)?;
         for layer in layers {
             if !params.iter().any(|p| p.path == *layer) {
