@@ -400,6 +400,29 @@ mod tests {
         }
     }
 
+    /// A layer linear in its weight responds fully; one scaled by a normalisation after it
+    /// (variance moved by rounding only) does not; steps too small to judge are let through.
+    #[test]
+    fn the_response_is_judged_against_a_linear_layer() {
+        // a linear layer: Var 4 → 1 after a rescaling by 1/2
+        assert!(check_response("w", 0.5, 4.0, 1.0).is_ok());
+        // half a per mille of the linear response is not enough, two per mille is
+        let linear = (0.25f64).ln();
+        assert!(check_response("w", 0.5, 4.0, 4.0 * (5e-4 * linear).exp()).is_err());
+        assert!(check_response("w", 0.5, 4.0, 4.0 * (2e-3 * linear).exp()).is_ok());
+        let e = check_response("w", 0.5, 4.0, 4.0 * (1.0 + 1e-7)).unwrap_err();
+        assert_eq!(e.path(), Some("w"));
+        assert!(matches!(
+            e.kind(),
+            ErrorKind::UnresponsiveLayer { scale: 0.5, .. }
+        ));
+        // a step of 2·ln s = 2e-7: not judged, even with no response
+        assert!(check_response("w", (1e-7f64).exp(), 1.0 + 1e-7 * 2.0, 1.0 + 1e-7 * 2.0).is_ok());
+        // extreme but finite variances: no NaN, still judged
+        assert!(check_response("w", 1e150, 1e-300, 1e-300).is_err());
+        assert!(check_response("w", 1e150, 1e-300, 1.0).is_ok());
+    }
+
     /// Without the QR schemes the orthonormal start is an error, before anything changes;
     /// with them it runs.
     #[test]
