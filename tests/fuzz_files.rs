@@ -110,7 +110,8 @@ enum Mutation {
     Insert(usize, Vec<u8>),
     /// A little-endian size field overwritten: 2, 4 or 8 bytes of a hostile value.
     Size(usize, u8, u64),
-    /// The `n`-th run of ASCII digits replaced by a hostile number's text.
+    /// The `n`-th run of ASCII digits replaced by a hostile number's text (a `.npy` header
+    /// keeps its length).
     Number(usize, String),
 }
 
@@ -202,7 +203,20 @@ fn apply(bytes: &mut Vec<u8>, m: &Mutation) {
             }
             if !runs.is_empty() {
                 let r = runs[n % runs.len()].clone();
+                let (start, old) = (r.start, r.len());
                 bytes.splice(r, s.bytes());
+                // keep a `.npy` header's length: take the difference out of (or add it to)
+                // the spaces after the dictionary's closing brace
+                let end = start + s.len();
+                if let Some(brace) = bytes[end..].iter().position(|&b| b == b'}') {
+                    let pad = end + brace + 1;
+                    if s.len() > old {
+                        let spaces = bytes[pad..].iter().take_while(|&&b| b == b' ').count();
+                        bytes.drain(pad..pad + spaces.min(s.len() - old));
+                    } else {
+                        bytes.splice(pad..pad, std::iter::repeat_n(b' ', old - s.len()));
+                    }
+                }
             }
         }
     }
