@@ -154,10 +154,11 @@ fn a_zero_next_to_a_huge_dimension_is_an_error() {
     let e = load_npz(&mut small(0.0), &z).unwrap_err();
     assert_eq!(e.path(), Some("w"), "{e}");
     // a dimension beyond u64, a negative one, a shape that is no tuple
-    for shape in ["(99999999999999999999999,)", "(-4,)", "'x'"] {
+    let deep = format!("{}4{}", "(".repeat(30_000), ")".repeat(30_000));
+    for shape in ["(99999999999999999999999,)", "(-4,)", "'x'", &deep] {
         std::fs::write(&f, npy("<f4", shape, &[])).unwrap();
         let e = load_npy(&mut vec![0.0f32; 4], &f).unwrap_err();
-        assert!(format_error(&e), "{shape}: {e}");
+        assert!(format_error(&e), "{}: {e}", &shape[..shape.len().min(40)]);
     }
 }
 

@@ -247,6 +247,9 @@ impl Source for Npz {
 /// The largest `.npy` header read (NumPy itself refuses more than 10 000 bytes by default).
 const MAX_NPY_HEADER: usize = 1 << 20;
 
+/// How deep brackets may nest in a `.npy` header.
+const MAX_NPY_NESTING: usize = 8;
+
 /// The error of `.npy` data called `what`.
 fn bad(context: &'static str, what: &str, message: impl std::fmt::Display) -> InitError {
     format_error(context, format!("`{what}`: {message}"))
@@ -314,6 +317,21 @@ fn read_header(
     r.read_exact(&mut text)
         .map_err(|e| bad(&format!("the .npy header is cut short ({e})")))?;
     let text = std::str::from_utf8(&text).map_err(|e| bad(&e))?;
+    // The literal parser recurses on brackets: a header of nested brackets would overflow the
+    // stack. A valid header nests two deep (the dictionary, the shape tuple).
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > MAX_NPY_NESTING {
+            return Err(bad(&format!(
+                "the .npy header nests brackets more than {MAX_NPY_NESTING} deep"
+            )));
+        }
+    }
     let dict: Value = text
         .trim()
         .parse()
