@@ -191,8 +191,8 @@ pub fn save_npz<M: Initialize + ?Sized>(
 /// the [module](super) documentation). Arrays in Fortran order are read in logical order.
 ///
 /// Nothing in the file is trusted: an array's header is checked against the parameter's shape
-/// before its data is read, and never more than the parameter's bytes are read (or
-/// decompressed) from an entry, whatever sizes the file declares.
+/// before its data is read, and no more than its header (at most 1 MiB) and the parameter's
+/// bytes, plus one, are read (or decompressed) from an entry, whatever sizes the file declares.
 pub fn load_npz<M: Initialize + ?Sized>(
     model: &mut M,
     path: impl AsRef<Path>,
