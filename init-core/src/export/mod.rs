@@ -22,7 +22,16 @@
 //! [`ErrorKind::Io`] / [`ErrorKind::Format`] for the file itself. The first problem in
 //! declaration order is reported; tensors that are no parameter are reported together.
 //!
-//! **Memory.** A file is built, or read, whole in memory: a model's size once more.
+//! **Memory.** A file is built, or read, whole in memory: a model's size once more. A file's
+//! declared sizes are checked against its actual size, and its shapes and element types
+//! against the parameters', before any of its data is read or copied: a hostile header (a
+//! 152-byte `.npy` declaring 4 TiB, a deflate bomb in a `.npz`) is an error, not an
+//! allocation.
+//!
+//! **Saving is atomic.** Every save writes a temporary file next to the target (named uniquely
+//! per call), fsyncs it and renames it over the target, keeping the target's permissions and
+//! writing through a symbolic link; on error the temporary is removed and the old file is
+//! intact.
 //!
 //! **Half precision.** With the `half` feature, `f16` / `bf16` parameters are stored as
 //! safetensors `F16` / `BF16`; `.npy` / `.npz` hold `f32`, `f64` and `f16` (NumPy's `float16`),
@@ -32,8 +41,8 @@
 //! scheme promises for its shape, a few values) for checkers in other languages;
 //! `python/roundtrip.py` in the repository reads it.
 //!
-//! The files: what every format shares in `tensors.rs`, one file per format, the sidecar in
-//! `sidecar.rs`.
+//! The files: what every format shares in `tensors.rs`, atomic saves in `atomic.rs`, one file
+//! per format, the sidecar in `sidecar.rs`.
 //!
 //! [`Parameter::values`]: crate::Parameter::values
 //! [`Parameter::update`]: crate::Parameter::update
@@ -48,6 +57,8 @@ use crate::error::InitError;
 use crate::model::initialize::{Initialize, params};
 use crate::model::path::ParamPath;
 
+#[cfg(any(feature = "safetensors", feature = "npy"))]
+mod atomic;
 #[cfg(feature = "npy")]
 mod npy;
 #[cfg(feature = "safetensors")]

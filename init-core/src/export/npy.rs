@@ -2,13 +2,15 @@
 
 use std::collections::HashSet;
 use std::fs::File;
+use std::io::{Read, Seek, Write};
 use std::path::Path;
 
 use ndarray::{ArrayD, IxDyn};
-use ndarray_npy::{NpzReader, NpzWriter, ReadNpyError, ReadNpzError, WriteNpyError};
+use ndarray_npy::{NpzWriter, WriteNpyError};
 
+use super::atomic::write_atomic;
 use super::tensors::{
-    Found, HostTensor, Source, collect, format_error, io_error, load_from, typed,
+    Found, HostTensor, Source, collect, format_error, io_error, load_from, no_values, typed,
 };
 use crate::error::{ErrorKind, InitError};
 use crate::model::initialize::Initialize;
@@ -60,35 +62,6 @@ impl ndarray_npy::WritableElement for NpF16 {
     }
 }
 
-#[cfg(feature = "half")]
-impl ndarray_npy::ReadableElement for NpF16 {
-    fn read_to_end_exact_vec<R: std::io::Read>(
-        mut reader: R,
-        type_desc: &py_literal::Value,
-        len: usize,
-    ) -> Result<Vec<Self>, ndarray_npy::ReadDataError> {
-        use ndarray_npy::ReadDataError;
-        let from_bytes: fn([u8; 2]) -> half::f16 = match type_desc {
-            py_literal::Value::String(s) if s == "<f2" => half::f16::from_le_bytes,
-            py_literal::Value::String(s) if s == ">f2" => half::f16::from_be_bytes,
-            other => return Err(ReadDataError::WrongDescriptor(other.clone())),
-        };
-        let n = len.checked_mul(2).ok_or_else(|| {
-            ReadDataError::ParseData(format!("{len} f16 values overflow a byte count").into())
-        })?;
-        let mut bytes = vec![0u8; n];
-        reader.read_exact(&mut bytes)?;
-        let extra = reader.read_to_end(&mut Vec::new())?;
-        if extra != 0 {
-            return Err(ReadDataError::ExtraBytes(extra));
-        }
-        Ok(bytes
-            .chunks_exact(2)
-            .map(|b| NpF16(from_bytes([b[0], b[1]])))
-            .collect())
-    }
-}
-
 /// Our name of a NumPy type descriptor (`'<f8'` → `f64`), or the descriptor itself.
 fn descr_name(descr: &str) -> String {
     match descr.trim_matches('\'') {
@@ -113,9 +86,9 @@ enum NpArray {
 
 impl NpArray {
     /// Adds the array to `npz` under `name`.
-    fn add_to(
+    fn add_to<W: Write + Seek>(
         &self,
-        npz: &mut NpzWriter<File>,
+        npz: &mut NpzWriter<W>,
         name: String,
     ) -> Result<(), ndarray_npy::WriteNpzError> {
         match self {
@@ -126,13 +99,14 @@ impl NpArray {
         }
     }
 
-    /// Writes the array to a `.npy` file at `path`.
-    fn write_npy(&self, path: &Path) -> Result<(), WriteNpyError> {
+    /// Writes the array to `out` as a `.npy` file.
+    fn write_npy(&self, out: impl Write) -> Result<(), WriteNpyError> {
+        use ndarray_npy::WriteNpyExt;
         match self {
-            NpArray::F32(a) => ndarray_npy::write_npy(path, a),
-            NpArray::F64(a) => ndarray_npy::write_npy(path, a),
+            NpArray::F32(a) => a.write_npy(out),
+            NpArray::F64(a) => a.write_npy(out),
             #[cfg(feature = "half")]
-            NpArray::F16(a) => ndarray_npy::write_npy(path, a),
+            NpArray::F16(a) => a.write_npy(out),
         }
     }
 }
@@ -171,7 +145,8 @@ fn np_array(
 /// **state_dict)` does; `numpy.load(path)["blocks.0.attn.w_q"]` reads one back. Elements `f32`
 /// and `f64` (`'<f4'`, `'<f8'`), and with the `half` feature `f16` (`'<f2'`, NumPy's
 /// `float16`); NumPy has no bf16, so a bf16 parameter is an [`ErrorKind::DtypeMismatch`]
-/// naming it (save it as safetensors).
+/// naming it (save it as safetensors). The save is atomic (see the [module](super)
+/// documentation).
 pub fn save_npz<M: Initialize + ?Sized>(
     model: &M,
     path: impl AsRef<Path>,
@@ -179,31 +154,45 @@ pub fn save_npz<M: Initialize + ?Sized>(
     const CONTEXT: &str = "save_npz";
     let path = path.as_ref();
     let tensors = collect(model, CONTEXT, holds, HOLDS)?;
-    let file = File::create(path).map_err(|e| io_error(CONTEXT, path, e))?;
-    let mut npz = NpzWriter::new(file);
     let write_err = |e: ndarray_npy::WriteNpzError| match e {
         ndarray_npy::WriteNpzError::Npy(WriteNpyError::Io(e)) => io_error(CONTEXT, path, e),
         e => format_error(CONTEXT, e),
     };
-    for HostTensor {
-        name,
-        shape,
-        values,
-        path: param,
-    } in tensors
-    {
-        np_array(&shape, values, CONTEXT, &name)
-            .map_err(|e| e.with_path(&param))?
-            .add_to(&mut npz, name)
-            .map_err(|e| write_err(e).with_path(param))?;
-    }
-    npz.finish().map_err(write_err)?;
-    Ok(())
+    let arrays = tensors
+        .into_iter()
+        .map(
+            |HostTensor {
+                 name,
+                 shape,
+                 values,
+                 path: param,
+             }| {
+                match np_array(&shape, values, CONTEXT, &name) {
+                    Ok(a) => Ok((name, param, a)),
+                    Err(e) => Err(e.with_path(param)),
+                }
+            },
+        )
+        .collect::<Result<Vec<_>, _>>()?;
+    write_atomic(path, CONTEXT, |out| {
+        let mut npz = NpzWriter::new(out);
+        for (name, param, array) in arrays {
+            array
+                .add_to(&mut npz, name)
+                .map_err(|e| write_err(e).with_path(param))?;
+        }
+        npz.finish().map_err(write_err)?;
+        Ok(())
+    })
 }
 
-/// Loads every parameter of `model` from the `.npz` file at `path` (as `numpy.savez` writes
-/// it, compressed or not), by state-dict name, strictly (see the [module](super)
-/// documentation). Arrays in Fortran order are read in logical order.
+/// Loads every parameter of `model` from the `.npz` file at `path` (as `numpy.savez` or
+/// `numpy.savez_compressed` writes it: stored or deflated), by state-dict name, strictly (see
+/// the [module](super) documentation). Arrays in Fortran order are read in logical order.
+///
+/// Nothing in the file is trusted: an array's header is checked against the parameter's shape
+/// before its data is read, and no more than its header (at most 1 MiB) and the parameter's
+/// bytes, plus one, are read (or decompressed) from an entry, whatever sizes the file declares.
 pub fn load_npz<M: Initialize + ?Sized>(
     model: &mut M,
     path: impl AsRef<Path>,
@@ -211,54 +200,43 @@ pub fn load_npz<M: Initialize + ?Sized>(
     const CONTEXT: &str = "load_npz";
     let path = path.as_ref();
     let file = File::open(path).map_err(|e| io_error(CONTEXT, path, e))?;
-    let mut reader = NpzReader::new(file).map_err(|e| format_error(CONTEXT, e))?;
-    let names = reader.names().map_err(|e| format_error(CONTEXT, e))?;
-    let mut source = Npz {
-        reader,
-        names: names.into_iter().collect(),
-    };
+    let zip = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| format_error(CONTEXT, format!("{}: {e}", path.display())))?;
+    let mut names = HashSet::new();
+    for entry in zip.file_names() {
+        // `numpy.savez` names each entry `{key}.npy`
+        let name = entry.strip_suffix(".npy").unwrap_or(entry);
+        names.insert(name.to_string());
+    }
+    let mut source = Npz { zip, names };
     load_from(model, &mut source, CONTEXT)
 }
 
 struct Npz {
-    reader: NpzReader<File>,
+    zip: zip::ZipArchive<std::io::BufReader<File>>,
     names: HashSet<String>,
 }
 
-/// `Found` from reading an array as `T`: a wrong descriptor becomes `Err(its name)`.
-fn found<T>(
-    read: Result<ArrayD<T>, ReadNpzError>,
-    wrap: fn(Vec<T>) -> Values,
-) -> Result<Found, InitError> {
-    match read {
-        Ok(a) => Ok(Found {
-            shape: a.shape().to_vec(),
-            values: Ok(wrap(a.into_iter().collect())),
-        }),
-        Err(ReadNpzError::Npy(ReadNpyError::WrongDescriptor(d))) => Ok(Found {
-            shape: Vec::new(),
-            values: Err(descr_name(&d.to_string())),
-        }),
-        Err(e) => Err(format_error("load_npz", e)),
-    }
-}
-
 impl Source for Npz {
-    fn get(&mut self, name: &str, want: Dtype) -> Result<Option<Found>, InitError> {
+    fn get(&mut self, name: &str, shape: &[usize]) -> Result<Option<Found>, InitError> {
+        const CONTEXT: &str = "load_npz";
         if !self.names.contains(name) {
             return Ok(None);
         }
-        match want {
-            Dtype::F64 => found(self.reader.by_name(name), Values::F64),
-            #[cfg(feature = "half")]
-            Dtype::F16 => found(self.reader.by_name(name), |v: Vec<NpF16>| {
-                Values::F16(v.into_iter().map(|x| x.0).collect())
-            }),
-            // f32, and types .npz does not hold here: read as f32, and a type mismatch names
-            // what the file has.
-            _ => found(self.reader.by_name(name), Values::F32),
-        }
-        .map(Some)
+        let entry = if self.zip.index_for_name(&format!("{name}.npy")).is_some() {
+            format!("{name}.npy")
+        } else {
+            name.to_string()
+        };
+        let file = self
+            .zip
+            .by_name(&entry)
+            .map_err(|e| format_error(CONTEXT, format!("`{name}`: {e}")))?;
+        // What the entry declares is only a limit: the reads below stop at the parameter's
+        // bytes, so a deflate bomb inflates no further than that.
+        let declared = file.size();
+        let mut file = file;
+        read_npy(&mut file, Some(declared), shape, name, CONTEXT).map(Some)
     }
 
     fn names(&mut self) -> Result<Vec<String>, InitError> {
@@ -266,8 +244,275 @@ impl Source for Npz {
     }
 }
 
+/// The largest `.npy` header read (NumPy itself refuses more than 10 000 bytes by default).
+const MAX_NPY_HEADER: usize = 1 << 20;
+
+/// How deep brackets may nest in a `.npy` header.
+const MAX_NPY_NESTING: usize = 8;
+
+/// The error of `.npy` data called `what`.
+fn bad(context: &'static str, what: &str, message: impl std::fmt::Display) -> InitError {
+    format_error(context, format!("`{what}`: {message}"))
+}
+
+/// An element type `.npy` holds here, and whether it is big-endian.
+fn descr_dtype(descr: &str) -> Option<(Dtype, bool)> {
+    let (order, code) = descr.split_at_checked(1)?;
+    let big = match order {
+        "<" | "=" => false,
+        ">" => true,
+        _ => return None,
+    };
+    let dtype = match code {
+        "f4" => Dtype::F32,
+        "f8" => Dtype::F64,
+        "f2" if cfg!(feature = "half") => Dtype::F16,
+        _ => return None,
+    };
+    Some((dtype, big))
+}
+
+/// The parsed header of a `.npy` file: element descriptor, Fortran order, shape.
+struct NpyHeader {
+    descr: String,
+    fortran: bool,
+    shape: Vec<usize>,
+}
+
+/// Reads the magic string, version, length and dictionary of a `.npy` header from `r`;
+/// returns the header and how many bytes it took.
+fn read_header(
+    r: &mut impl Read,
+    what: &str,
+    context: &'static str,
+) -> Result<(NpyHeader, u64), InitError> {
+    use py_literal::Value;
+    let bad = |m: &dyn std::fmt::Display| bad(context, what, m);
+    let mut pre = [0u8; 8];
+    r.read_exact(&mut pre)
+        .map_err(|e| bad(&format!("no .npy header ({e})")))?;
+    if &pre[..6] != b"\x93NUMPY" {
+        return Err(bad(&"not a .npy array (no magic string)"));
+    }
+    let (len, prefix) = match pre[6] {
+        1 => {
+            let mut l = [0u8; 2];
+            r.read_exact(&mut l).map_err(|e| bad(&e))?;
+            (usize::from(u16::from_le_bytes(l)), 10)
+        }
+        2 | 3 => {
+            let mut l = [0u8; 4];
+            r.read_exact(&mut l).map_err(|e| bad(&e))?;
+            let len = u32::from_le_bytes(l);
+            (usize::try_from(len).unwrap_or(usize::MAX), 12)
+        }
+        v => return Err(bad(&format!(".npy format version {v} is not 1, 2 or 3"))),
+    };
+    if len > MAX_NPY_HEADER {
+        return Err(bad(&format!(
+            "a .npy header of {len} bytes, more than {MAX_NPY_HEADER}"
+        )));
+    }
+    let mut text = vec![0u8; len];
+    r.read_exact(&mut text)
+        .map_err(|e| bad(&format!("the .npy header is cut short ({e})")))?;
+    let text = std::str::from_utf8(&text).map_err(|e| bad(&e))?;
+    // The literal parser recurses on brackets: a header of nested brackets would overflow the
+    // stack. A valid header nests two deep (the dictionary, the shape tuple).
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > MAX_NPY_NESTING {
+            return Err(bad(&format!(
+                "the .npy header nests brackets more than {MAX_NPY_NESTING} deep"
+            )));
+        }
+    }
+    let dict: Value = text
+        .trim()
+        .parse()
+        .map_err(|e| bad(&format!("the .npy header is no Python literal ({e})")))?;
+    let Value::Dict(items) = dict else {
+        return Err(bad(&"the .npy header is no dictionary"));
+    };
+    let (mut descr, mut fortran, mut shape) = (None, None, None);
+    for (k, v) in items {
+        match (k, v) {
+            (Value::String(k), Value::String(d)) if k == "descr" => descr = Some(d),
+            (Value::String(k), Value::Boolean(f)) if k == "fortran_order" => fortran = Some(f),
+            (Value::String(k), Value::Tuple(dims)) if k == "shape" => {
+                let dims = dims
+                    .iter()
+                    .map(|d| match d {
+                        Value::Integer(i) => usize::try_from(i).ok(),
+                        _ => None,
+                    })
+                    .collect::<Option<Vec<usize>>>()
+                    .ok_or_else(|| bad(&"the shape is not a tuple of sizes"))?;
+                shape = Some(dims);
+            }
+            (Value::String(k), _) if k == "descr" || k == "fortran_order" || k == "shape" => {
+                return Err(bad(&format!(
+                    "the .npy header's `{k}` is of the wrong type"
+                )));
+            }
+            _ => {}
+        }
+    }
+    match (descr, fortran, shape) {
+        (Some(descr), Some(fortran), Some(shape)) => Ok((
+            NpyHeader {
+                descr,
+                fortran,
+                shape,
+            },
+            (prefix + len) as u64,
+        )),
+        _ => Err(bad(
+            &"the .npy header lacks `descr`, `fortran_order` or `shape`",
+        )),
+    }
+}
+
+/// Reads the `.npy` array called `what` from `r`, which holds `available` bytes (when known),
+/// for a parameter of shape `expected`: the header first; then, only if the array has that
+/// shape and an element type held here, and the stream holds exactly its bytes, the data.
+fn read_npy(
+    r: &mut impl Read,
+    available: Option<u64>,
+    expected: &[usize],
+    what: &str,
+    context: &'static str,
+) -> Result<Found, InitError> {
+    let (header, header_len) = read_header(r, what, context)?;
+    let NpyHeader {
+        descr,
+        fortran,
+        shape,
+    } = header;
+    let Some((dtype, big)) = descr_dtype(&descr) else {
+        return Ok(Found {
+            shape,
+            values: Err(descr_name(&descr)),
+        });
+    };
+    if shape != expected {
+        return Ok(Found {
+            shape,
+            values: Ok(no_values(dtype)),
+        });
+    }
+    // The shape is the parameter's: its byte count is one a model already holds, but it is
+    // checked anyway.
+    let count = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+    let bytes = count.and_then(|n| n.checked_mul(dtype.size()));
+    let (Some(count), Some(bytes)) = (count, bytes) else {
+        return Err(bad(context, what, "the shape's byte size overflows"));
+    };
+    if let Some(available) = available {
+        let data = available.saturating_sub(header_len);
+        if data != bytes as u64 || available < header_len {
+            return Err(bad(
+                context,
+                what,
+                format!(
+                    "the header declares {bytes} bytes of data ({} of shape {shape:?}), the \
+                     file holds {data}",
+                    dtype.name()
+                ),
+            ));
+        }
+    }
+    let mut data = Vec::new();
+    data.try_reserve_exact(bytes).map_err(|_| {
+        bad(
+            context,
+            what,
+            format!("cannot allocate {bytes} bytes for the data"),
+        )
+    })?;
+    let read = r
+        .take(bytes as u64)
+        .read_to_end(&mut data)
+        .map_err(|e| bad(context, what, e))?;
+    if read != bytes {
+        return Err(bad(
+            context,
+            what,
+            format!("the data is cut short: {read} bytes of {bytes}"),
+        ));
+    }
+    let mut extra = [0u8; 1];
+    if r.read(&mut extra).map_err(|e| bad(context, what, e))? != 0 {
+        return Err(bad(context, what, "more data than the shape holds"));
+    }
+    let mut values = decode(&data, dtype, big);
+    if fortran && shape.len() > 1 {
+        values = c_order(values, &shape);
+    }
+    debug_assert_eq!(values.len(), count);
+    Ok(Found {
+        shape,
+        values: Ok(values),
+    })
+}
+
+/// Values of type `dtype` from their bytes, bit for bit.
+fn decode(data: &[u8], dtype: Dtype, big: bool) -> Values {
+    fn each<const N: usize, T>(
+        data: &[u8],
+        big: bool,
+        le: fn([u8; N]) -> T,
+        be: fn([u8; N]) -> T,
+    ) -> Vec<T> {
+        data.chunks_exact(N)
+            .map(|c| {
+                let mut b = [0u8; N];
+                b.copy_from_slice(c);
+                if big { be(b) } else { le(b) }
+            })
+            .collect()
+    }
+    match dtype {
+        Dtype::F64 => Values::F64(each(data, big, f64::from_le_bytes, f64::from_be_bytes)),
+        #[cfg(feature = "half")]
+        Dtype::F16 => Values::F16(each(
+            data,
+            big,
+            half::f16::from_le_bytes,
+            half::f16::from_be_bytes,
+        )),
+        _ => Values::F32(each(data, big, f32::from_le_bytes, f32::from_be_bytes)),
+    }
+}
+
+/// Values stored in Fortran (column-major) order, in logical (row-major) order.
+fn c_order(values: Values, shape: &[usize]) -> Values {
+    fn reorder<T: Clone>(v: Vec<T>, shape: &[usize]) -> Vec<T> {
+        use ndarray::ShapeBuilder;
+        match ArrayD::from_shape_vec(IxDyn(shape).f(), v) {
+            Ok(a) => a.iter().cloned().collect(),
+            // the length was checked against the shape: not reached
+            Err(_) => Vec::new(),
+        }
+    }
+    match values {
+        Values::F32(v) => Values::F32(reorder(v, shape)),
+        Values::F64(v) => Values::F64(reorder(v, shape)),
+        #[cfg(feature = "half")]
+        Values::F16(v) => Values::F16(reorder(v, shape)),
+        #[cfg(feature = "half")]
+        Values::Bf16(v) => Values::Bf16(reorder(v, shape)),
+    }
+}
+
 /// Writes one parameter to a `.npy` file at `path` (`numpy.save`): its shape, its element type
-/// (`f32` or `f64`, and `f16` with the `half` feature), its values in row-major order.
+/// (`f32` or `f64`, and `f16` with the `half` feature), its values in row-major order, bit
+/// for bit. The save is atomic (see the [module](super) documentation).
 pub fn save_npy<P: Parameter + ?Sized>(param: &P, path: impl AsRef<Path>) -> Result<(), InitError> {
     const CONTEXT: &str = "save_npy";
     let path = path.as_ref();
@@ -288,14 +533,14 @@ pub fn save_npy<P: Parameter + ?Sized>(param: &P, path: impl AsRef<Path>) -> Res
         ));
     }
     let values = Values::from_vec(param.values()?);
-    np_array(&shape, values, CONTEXT, &name())?
-        .write_npy(path)
-        .map_err(err)
+    let array = np_array(&shape, values, CONTEXT, &name())?;
+    write_atomic(path, CONTEXT, |out| array.write_npy(out).map_err(err))
 }
 
 /// Reads a `.npy` file at `path` into one parameter: the file must have the parameter's shape
 /// and element type (errors [`ErrorKind::ShapeMismatch`], [`ErrorKind::DtypeMismatch`], named
-/// by the file's path); on error the parameter is unchanged.
+/// by the file's path); on error the parameter is unchanged. The header is checked against the
+/// parameter and the file's size before any data is read.
 pub fn load_npy<P: Parameter + ?Sized>(
     param: &mut P,
     path: impl AsRef<Path>,
@@ -303,55 +548,53 @@ pub fn load_npy<P: Parameter + ?Sized>(
     const CONTEXT: &str = "load_npy";
     let path = path.as_ref();
     let name = path.display().to_string();
-    let dtype = Some(P::Elem::DTYPE).filter(|&d| holds(d));
-    let read = |e: ReadNpyError| match e {
-        ReadNpyError::Io(e) => io_error(CONTEXT, path, e),
-        ReadNpyError::WrongDescriptor(d) => InitError::new(
+    if !holds(P::Elem::DTYPE) {
+        return Err(InitError::new(
             CONTEXT,
             ErrorKind::DtypeMismatch {
-                name: name.clone(),
-                expected: P::Elem::NAME.to_string(),
-                got: descr_name(&d.to_string()),
+                name,
+                expected: HOLDS.to_string(),
+                got: P::Elem::NAME.to_string(),
             },
-        ),
-        e => format_error(CONTEXT, e),
-    };
-    let (shape, values) = match dtype {
-        Some(Dtype::F64) => {
-            let a: ArrayD<f64> = ndarray_npy::read_npy(path).map_err(read)?;
-            (a.shape().to_vec(), Values::F64(a.iter().copied().collect()))
-        }
-        #[cfg(feature = "half")]
-        Some(Dtype::F16) => {
-            let a: ArrayD<NpF16> = ndarray_npy::read_npy(path).map_err(read)?;
-            (
-                a.shape().to_vec(),
-                Values::F16(a.iter().map(|x| x.0).collect()),
-            )
-        }
-        Some(_) => {
-            let a: ArrayD<f32> = ndarray_npy::read_npy(path).map_err(read)?;
-            (a.shape().to_vec(), Values::F32(a.iter().copied().collect()))
-        }
-        None => {
+        ));
+    }
+    let file = File::open(path).map_err(|e| io_error(CONTEXT, path, e))?;
+    let size = file
+        .metadata()
+        .map_err(|e| io_error(CONTEXT, path, e))?
+        .len();
+    let expected = param.dims();
+    let found = read_npy(
+        &mut std::io::BufReader::new(file),
+        Some(size),
+        &expected,
+        &name,
+        CONTEXT,
+    )?;
+    let values = match found.values {
+        Ok(v) if v.dtype() == P::Elem::DTYPE => v,
+        other => {
+            let got = match other {
+                Ok(v) => v.dtype().name().to_string(),
+                Err(d) => d,
+            };
             return Err(InitError::new(
                 CONTEXT,
                 ErrorKind::DtypeMismatch {
                     name,
-                    expected: HOLDS.to_string(),
-                    got: P::Elem::NAME.to_string(),
+                    expected: P::Elem::NAME.to_string(),
+                    got,
                 },
             ));
         }
     };
-    let expected = param.dims();
-    if shape != expected {
+    if found.shape != expected {
         return Err(InitError::new(
             CONTEXT,
             ErrorKind::ShapeMismatch {
                 name,
                 expected,
-                got: shape,
+                got: found.shape,
             },
         ));
     }

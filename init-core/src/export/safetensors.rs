@@ -2,12 +2,16 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::Path;
 
 use safetensors::tensor::{Dtype, SafeTensors};
 
+use super::atomic::write_atomic;
 use super::sidecar::json_string;
-use super::tensors::{Found, HostTensor, Source, collect, format_error, io_error, load_from};
+use super::tensors::{
+    Found, HostTensor, Source, collect, format_error, io_error, load_from, no_values,
+};
 use crate::error::InitError;
 use crate::model::initialize::Initialize;
 use crate::param::dtype::Dtype as Elem;
@@ -79,6 +83,9 @@ fn from_le_bytes(bytes: &[u8], elem: Elem) -> Option<Values> {
     })
 }
 
+/// The header key of the metadata, which no tensor can be named.
+const METADATA: &str = "__metadata__";
+
 /// One tensor ready to be written.
 struct Owned {
     name: String,
@@ -91,7 +98,18 @@ fn tensors<M: Initialize + ?Sized>(
     model: &M,
     context: &'static str,
 ) -> Result<Vec<Owned>, InitError> {
-    Ok(collect(model, context, |_| true, HOLDS)?
+    let tensors = collect(model, context, |_| true, HOLDS)?;
+    if let Some(t) = tensors.iter().find(|t| t.name == METADATA) {
+        return Err(format_error(
+            context,
+            format!(
+                "a tensor cannot be named `{METADATA}`, the key of the safetensors header's \
+                 metadata: the file could not be loaded"
+            ),
+        )
+        .with_path(t.path.clone()));
+    }
+    Ok(tensors
         .into_iter()
         .map(
             |HostTensor {
@@ -175,9 +193,12 @@ const MAX_HEADER: usize = 100_000_000;
 /// Writes every parameter of `model` to a safetensors file at `path`, named by
 /// [`state_dict_name`](super::state_dict_name), in its own element type, with the metadata
 /// `{"format": "pt"}` (what Hugging Face `transformers` looks for in PyTorch weights). The
-/// bytes are a function of the model's names, shapes and values only. The file is written to a
-/// temporary sibling and renamed into place, so an existing file is replaced whole or not at
-/// all.
+/// bytes are a function of the model's names, shapes and values only. The save is atomic (see
+/// the [module](super) documentation): an existing file is replaced whole or not at all, keeps
+/// its permissions, and a symbolic link is written through. A parameter whose state-dict name
+/// is `__metadata__` (the header's metadata key) is an [`ErrorKind::Format`] error naming it.
+///
+/// [`ErrorKind::Format`]: crate::ErrorKind::Format
 ///
 /// ```no_run
 /// # fn run<M: init_core::Initialize>(model: &M) -> Result<(), init_core::InitError> {
@@ -205,23 +226,10 @@ pub fn save_safetensors_with<M: Initialize + ?Sized>(
     const CONTEXT: &str = "save_safetensors";
     let path = path.as_ref();
     let bytes = serialize(tensors(model, CONTEXT)?, metadata_pairs, CONTEXT)?;
-    write_replacing(path, &bytes).map_err(|e| io_error(CONTEXT, path, e))
-}
-
-/// Writes `bytes` to a temporary file next to `path`, then renames it to `path`.
-fn write_replacing(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let name = path.file_name().ok_or_else(|| {
-        std::io::Error::new(std::io::ErrorKind::InvalidInput, "the path names no file")
-    })?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".{}.tmp", std::process::id()));
-    let tmp = path.with_file_name(tmp_name);
-    let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
+    write_atomic(path, CONTEXT, |out| {
+        out.write_all(&bytes)
+            .map_err(|e| io_error(CONTEXT, path, e))
+    })
 }
 
 /// The safetensors file [`save_safetensors`] writes, in memory.
@@ -275,11 +283,13 @@ struct File<'a> {
 }
 
 impl Source for File<'_> {
-    fn get(&mut self, name: &str, _: Elem) -> Result<Option<Found>, InitError> {
+    fn get(&mut self, name: &str, shape: &[usize]) -> Result<Option<Found>, InitError> {
         let Ok(view) = self.file.tensor(name) else {
             return Ok(None);
         };
         let values = match elem(view.dtype()) {
+            // another shape: the data is not copied, the caller reports the shape
+            Some(e) if view.shape() != shape => Ok(no_values(e)),
             Some(e) => Ok(from_le_bytes(view.data(), e).ok_or_else(|| {
                 format_error(
                     self.context,

@@ -18,7 +18,6 @@ use crate::scheme::init::Init;
 /// One parameter, read out of a model.
 pub(crate) struct HostTensor {
     /// Its path (`blocks[3].w`), for errors.
-    #[cfg_attr(not(feature = "npy"), allow(dead_code))]
     pub(crate) path: String,
     /// Its state-dict name.
     pub(crate) name: String,
@@ -70,14 +69,32 @@ pub(crate) fn collect<M: Initialize + ?Sized>(
 /// What a file holds under one name.
 pub(crate) struct Found {
     pub(crate) shape: Vec<usize>,
-    /// The values, or the file's name of an element type we do not load.
+    /// The values, or the file's name of an element type we do not load. When `shape` is not
+    /// the one asked for, the values are not read: empty, of the file's type.
     pub(crate) values: Result<Values, String>,
+}
+
+/// No values, of type `dtype`: what a [`Source`] gives for a tensor of another shape than the
+/// parameter's, whose data it does not read.
+pub(crate) fn no_values(dtype: Dtype) -> Values {
+    match dtype {
+        Dtype::F32 => Values::F32(Vec::new()),
+        Dtype::F64 => Values::F64(Vec::new()),
+        #[cfg(feature = "half")]
+        Dtype::F16 => Values::F16(Vec::new()),
+        #[cfg(feature = "half")]
+        Dtype::Bf16 => Values::Bf16(Vec::new()),
+        #[cfg(not(feature = "half"))]
+        Dtype::F16 | Dtype::Bf16 => Values::F32(Vec::new()),
+    }
 }
 
 /// A file being loaded.
 pub(crate) trait Source {
-    /// The tensor called `name`, read as `want` if it has that type; `None` if there is none.
-    fn get(&mut self, name: &str, want: Dtype) -> Result<Option<Found>, InitError>;
+    /// The tensor called `name`, `None` if there is none. Its data is read (and memory
+    /// allocated for it) only when its shape is `shape`, the parameter's, and after the file is
+    /// checked to hold that many bytes: a hostile size in a file costs nothing.
+    fn get(&mut self, name: &str, shape: &[usize]) -> Result<Option<Found>, InitError>;
     /// Every name in the file.
     fn names(&mut self) -> Result<Vec<String>, InitError>;
 }
@@ -97,7 +114,7 @@ pub(crate) fn load_from<M: Initialize + ?Sized, S: Source>(
         }
         let elem = spec.dtype;
         let found = source
-            .get(&spec.name, elem)
+            .get(&spec.name, &spec.shape)
             .map_err(|e| e.with_path(spec.path.clone()))?
             .ok_or_else(|| {
                 err(ErrorKind::MissingTensor {
