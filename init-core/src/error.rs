@@ -220,6 +220,16 @@ pub enum ErrorKind {
         /// The rule's pattern.
         pattern: String,
     },
+    /// Memory for a parameter (or a `Vec` of models, or a structured scheme's work) could not
+    /// be allocated: more bytes than an allocation can hold, or than the system gives. Reported
+    /// instead of the abort an infallible allocation would be.
+    OutOfMemory {
+        /// How many items were asked for (elements, or models).
+        items: usize,
+        /// The bytes of one item: `items × item_bytes` bytes were asked for, a product that
+        /// may exceed `usize` (the message prints it exactly).
+        item_bytes: usize,
+    },
 }
 
 impl InitError {
@@ -407,6 +417,11 @@ impl fmt::Display for ErrorKind {
             ErrorKind::UnmatchedRule { pattern } => {
                 write!(f, "the rule `{pattern}` matches no parameter of the model")
             }
+            ErrorKind::OutOfMemory { items, item_bytes } => write!(
+                f,
+                "could not allocate {} bytes ({items} × {item_bytes})",
+                *items as u128 * *item_bytes as u128
+            ),
         }
     }
 }
