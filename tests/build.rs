@@ -496,3 +496,24 @@ fn a_model_of_large_fixed_size_arrays_builds_in_a_small_stack() {
         .unwrap();
     assert!(built > 362 * 362 - 10);
 }
+
+#[test]
+fn a_raw_identifier_is_named_without_its_prefix() {
+    const STD: f64 = -1.0;
+    #[derive(Initialize, Debug)]
+    #[init(config = ())]
+    struct Raw {
+        #[init(zeros, shape = 2)]
+        r#type: Vec<f32>,
+        #[init(normal(std = STD), shape = 2)]
+        r#match: Vec<f32>,
+    }
+    let m = Raw::zeroed(&(), &()).unwrap();
+    let names: Vec<String> = weight_init::params(&m)
+        .unwrap()
+        .into_iter()
+        .map(|p| format!("{} {}", p.path, p.name))
+        .collect();
+    assert_eq!(names, ["type type", "match match"]);
+    assert_eq!(Raw::build(&(), &(), 1).unwrap_err().path(), Some("match"));
+}
