@@ -144,9 +144,13 @@ pub mod __private {
             segment: Segment,
         ) -> Result<Self, InitError> {
             path.with(segment, |p| {
-                (0..len)
-                    .map(|i| p.with(Segment::Index(i), |p| T::zeroed_at(config, device, p)))
-                    .collect()
+                // room for every model first: a `len` beyond memory is an error, not an abort
+                let mut models = init_core::try_with_capacity(len, "build")
+                    .map_err(|e| e.with_path(p.to_string()))?;
+                for i in 0..len {
+                    models.push(p.with(Segment::Index(i), |p| T::zeroed_at(config, device, p))?);
+                }
+                Ok(models)
             })
         }
     }

@@ -403,3 +403,117 @@ fn fill_param_gives_a_device_tensor_the_values_of_an_ndarray() {
             .is_err()
     );
 }
+
+#[test]
+fn a_shape_whose_bytes_overflow_or_exceed_memory_is_an_error() {
+    #[derive(Initialize, Debug)]
+    #[init(config = Vec<usize>)]
+    struct Big {
+        #[init(zeros, shape = cfg.clone())]
+        w: ndarray::ArrayD<f32>,
+        #[init(zeros, shape = cfg[0])]
+        v: Vec<f64>,
+    }
+    // 2^62 f32 elements: the count fits isize, the bytes (2^64) do not
+    let err = Big::zeroed(&vec![1 << 62], &()).unwrap_err();
+    assert_eq!(err.path(), Some("w"));
+    assert_eq!(err.context(), "build");
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::OutOfMemory {
+            items: 1 << 62,
+            item_bytes: 4
+        }
+    );
+    // 2^50 f32 elements (4 PiB): more than any memory, an error rather than an abort
+    let err = Big::zeroed(&vec![1 << 50], &()).unwrap_err();
+    assert_eq!(err.path(), Some("w"));
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::OutOfMemory {
+            items: 1 << 50,
+            item_bytes: 4
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "w: build: could not allocate 4503599627370496 bytes (1125899906842624 × 4)"
+    );
+    // the Vec field too, after the array: a shape of rank 2 for the array is fine
+    let err = Big::zeroed(&vec![1 << 50, 0], &()).unwrap_err();
+    assert_eq!(err.path(), Some("v"));
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::OutOfMemory {
+            items: 1 << 50,
+            item_bytes: 8
+        }
+    );
+}
+
+#[test]
+fn a_huge_len_of_models_is_an_error() {
+    #[derive(Initialize, Debug)]
+    #[init(config = usize)]
+    struct Unit {
+        #[init(zeros, shape = *cfg)]
+        w: Vec<f32>,
+    }
+    #[derive(Initialize, Debug)]
+    #[init(config = usize)]
+    struct Many {
+        #[init(config = 1, len = *cfg)]
+        units: Vec<Unit>,
+    }
+    let err = Many::zeroed(&1_000_000_000_000_000, &()).unwrap_err();
+    assert_eq!(err.path(), Some("units"));
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::OutOfMemory {
+            items: 1_000_000_000_000_000,
+            item_bytes: std::mem::size_of::<Unit>()
+        }
+    );
+    assert_eq!(Many::zeroed(&3, &()).unwrap().units.len(), 3);
+}
+
+#[test]
+fn a_model_of_large_fixed_size_arrays_builds_in_a_small_stack() {
+    #[derive(Initialize)]
+    #[init(config = ())]
+    struct Fixed {
+        #[init(he_normal)]
+        w: Box<[[f32; 362]; 362]>,
+    }
+    let built = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            let m = Fixed::build(&(), &(), 7).unwrap();
+            m.w.iter().flatten().filter(|&&x| x != 0.0).count()
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert!(built > 362 * 362 - 10);
+}
+
+#[test]
+fn a_raw_identifier_is_named_without_its_prefix() {
+    const STD: f64 = -1.0;
+    #[derive(Initialize, Debug)]
+    #[init(config = ())]
+    struct Raw {
+        #[init(zeros, shape = 2)]
+        r#type: Vec<f32>,
+        #[init(normal(std = STD), shape = 2)]
+        r#match: Vec<f32>,
+    }
+    let m = Raw::zeroed(&(), &()).unwrap();
+    let names: Vec<String> = weight_init::params(&m)
+        .unwrap()
+        .into_iter()
+        .map(|p| format!("{} {}", p.path, p.name))
+        .collect();
+    assert_eq!(names, ["type type", "match match"]);
+    assert_eq!(Raw::build(&(), &(), 1).unwrap_err().path(), Some("match"));
+}

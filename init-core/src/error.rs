@@ -241,6 +241,16 @@ pub enum ErrorKind {
         /// The element type (`f32`, `f64`, …).
         dtype: &'static str,
     },
+    /// Memory for a parameter (or a `Vec` of models, or a structured scheme's work) could not
+    /// be allocated: more bytes than an allocation can hold, or than the system gives. Reported
+    /// instead of the abort an infallible allocation would be.
+    OutOfMemory {
+        /// How many items were asked for (elements, or models).
+        items: usize,
+        /// The bytes of one item: `items × item_bytes` bytes were asked for, a product that
+        /// may exceed `usize` (the message prints it exactly).
+        item_bytes: usize,
+    },
 }
 
 impl InitError {
@@ -320,6 +330,31 @@ impl fmt::Display for InitError {
     }
 }
 
+/// A number in a message: in full between 1e-4 and 1e6 (and 0, ±inf, NaN), in scientific
+/// notation beyond (`1e200`, not two hundred digits; `1e-300`, not three hundred zeros).
+struct Num(f64);
+
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let a = self.0.abs();
+        if a == 0.0 || !a.is_finite() || (1e-4..1e6).contains(&a) {
+            write!(f, "{}", self.0)
+        } else {
+            write!(f, "{:e}", self.0)
+        }
+    }
+}
+
+/// The largest finite value of an element type, by its name (f64's for others).
+fn dtype_max(dtype: &str) -> f64 {
+    match dtype {
+        "f16" => 65504.0,
+        "bf16" => 3.389_531_389_251_535_5e38,
+        "f32" => f64::from(f32::MAX),
+        _ => f64::MAX,
+    }
+}
+
 impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -327,13 +362,19 @@ impl fmt::Display for ErrorKind {
                 name,
                 value,
                 expected,
-            } => write!(f, "{name} must be {expected}, got {value}"),
-            ErrorKind::EmptyRange { low, high } => {
-                write!(f, "empty range: low ({low}) must be < high ({high})")
-            }
+            } => write!(f, "{name} must be {expected}, got {}", Num(*value)),
+            ErrorKind::EmptyRange { low, high } => write!(
+                f,
+                "empty range: low ({}) must be < high ({})",
+                Num(*low),
+                Num(*high)
+            ),
             ErrorKind::DegenerateTruncation { mean, low, high } => write!(
                 f,
-                "std is 0 and the mean {mean} lies outside [{low}, {high}]: nothing to sample"
+                "std is 0 and the mean {} lies outside [{}, {}]: nothing to sample",
+                Num(*mean),
+                Num(*low),
+                Num(*high)
             ),
             ErrorKind::UnsupportedRank { rank, expected } => write!(
                 f,
@@ -378,16 +419,28 @@ impl fmt::Display for ErrorKind {
             ),
             ErrorKind::DeadLayer { variance } => write!(
                 f,
-                "the layer's output has variance {variance}: a dead layer cannot be scaled to unit variance"
+                "the layer's output has variance {}: a dead layer cannot be scaled to unit variance",
+                Num(*variance)
             ),
             ErrorKind::UnknownPath => write!(f, "no parameter of the model has this path"),
             ErrorKind::MissingOutput => {
                 write!(f, "the forward pass returned no output for this layer")
             }
-            ErrorKind::NotRepresentable { what, value, dtype } => write!(
-                f,
-                "the derived {what} {value} is not representable in {dtype} without overflow"
-            ),
+            ErrorKind::NotRepresentable { what, value, dtype } => {
+                let value_text = Num(*value);
+                if value.is_nan() || value.abs() > dtype_max(dtype) {
+                    write!(
+                        f,
+                        "the derived {what} {value_text} is not representable in {dtype} without overflow"
+                    )
+                } else {
+                    // within the type's range: too small or too fine for it, not too large
+                    write!(
+                        f,
+                        "the derived {what} {value_text} is not representable in {dtype}: it underflows (rounds to zero or to an empty range)"
+                    )
+                }
+            }
             ErrorKind::WrongShape { shape, expected } => {
                 write!(f, "shape {shape:?} does not fit a parameter of {expected}")
             }
@@ -444,6 +497,11 @@ impl fmt::Display for ErrorKind {
                 f,
                 "scaling the weight by {scale:e} would give {value:e}, which is not finite in {dtype}"
             ),
+            ErrorKind::OutOfMemory { items, item_bytes } => write!(
+                f,
+                "could not allocate {} bytes ({items} × {item_bytes})",
+                *items as u128 * *item_bytes as u128
+            ),
         }
     }
 }
@@ -468,5 +526,55 @@ mod tests {
             "lsuv: tol must be finite and > 0, got -1"
         );
         assert!(InitError::require(true, "lsuv", "tol", 0.1, "finite and > 0").is_ok());
+    }
+
+    #[test]
+    fn huge_and_tiny_numbers_print_compactly() {
+        let k = |value| ErrorKind::InvalidParameter {
+            name: "std",
+            value,
+            expected: "finite",
+        };
+        assert_eq!(k(1e200).to_string(), "std must be finite, got 1e200");
+        assert_eq!(k(-1e-300).to_string(), "std must be finite, got -1e-300");
+        assert_eq!(k(2.5e6).to_string(), "std must be finite, got 2.5e6");
+        assert_eq!(k(123456.5).to_string(), "std must be finite, got 123456.5");
+        assert_eq!(k(0.001).to_string(), "std must be finite, got 0.001");
+        assert_eq!(k(0.0).to_string(), "std must be finite, got 0");
+        assert_eq!(k(f64::NAN).to_string(), "std must be finite, got NaN");
+        assert_eq!(k(f64::INFINITY).to_string(), "std must be finite, got inf");
+        assert_eq!(
+            ErrorKind::EmptyRange {
+                low: 1e300,
+                high: -1e300
+            }
+            .to_string(),
+            "empty range: low (1e300) must be < high (-1e300)"
+        );
+    }
+
+    #[test]
+    fn an_underflow_is_not_called_an_overflow() {
+        let k = |value, dtype| ErrorKind::NotRepresentable {
+            what: "uniform range",
+            value,
+            dtype,
+        };
+        assert_eq!(
+            k(4e38, "f32").to_string(),
+            "the derived uniform range 4e38 is not representable in f32 without overflow"
+        );
+        assert_eq!(
+            k(f64::INFINITY, "f64").to_string(),
+            "the derived uniform range inf is not representable in f64 without overflow"
+        );
+        assert_eq!(
+            k(1e5, "f16").to_string(),
+            "the derived uniform range 100000 is not representable in f16 without overflow"
+        );
+        assert_eq!(
+            k(1e-50, "f32").to_string(),
+            "the derived uniform range 1e-50 is not representable in f32: it underflows (rounds to zero or to an empty range)"
+        );
     }
 }

@@ -119,8 +119,8 @@ pub use model::{
 };
 pub use param::{
     AllowsConv, AllowsFans, AllowsMatrix, Construct, Dtype, FixedShape, Float, HostMut, HostRef,
-    IntoShape, Nested, Parameter, Target, element_count, inspect_on_host, update_on_host,
-    wrong_shape,
+    IntoShape, Nested, Parameter, Target, element_count, inspect_on_host, try_with_capacity,
+    update_on_host, wrong_shape,
 };
 pub use plan::law::ElementDistribution;
 pub use plan::resolve::Resolved;

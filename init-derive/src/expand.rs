@@ -157,11 +157,12 @@ fn init_expr(c: &Container, spec: &FieldSpec) -> TokenStream {
     out
 }
 
-/// The field's segment of a parameter path.
+/// The field's segment of a parameter path: its name without a raw identifier's `r#`.
 pub(crate) fn segment(f: &Field) -> TokenStream {
     match &f.member {
         syn::Member::Named(i) => {
-            let name = i.to_string();
+            // `r#type` is the field `type` in paths and state-dict names, as serde names it
+            let name = syn::ext::IdentExt::unraw(i).to_string();
             quote!(__wi::Segment::Field(#name))
         }
         syn::Member::Unnamed(i) => {

@@ -90,19 +90,32 @@ impl Visit for Report {
     }
 }
 
-/// The population std of a parameter's values (0 for none).
+/// The population std of a parameter's values (0 for none; NaN when one is NaN, infinite when
+/// one is infinite). Two passes, so that no square overflows: the largest magnitude, then
+/// Welford's running mean and sum of squared deviations of the values divided by it (the std
+/// of `normal(0, 1e200)` in f64 is measured, where squares of the values would be infinite).
 fn measured_std(param: &dyn Read) -> Result<f64, InitError> {
-    let (mut n, mut sum, mut sq) = (0usize, 0.0f64, 0.0f64);
+    let (mut n, mut scale, mut nan) = (0usize, 0.0f64, false);
     param.each_value(&mut |x| {
         n += 1;
-        sum += x;
-        sq += x * x;
+        nan |= x.is_nan();
+        scale = scale.max(x.abs());
     })?;
-    if n == 0 {
-        return Ok(0.0);
+    if nan {
+        return Ok(f64::NAN);
     }
-    let mean = sum / n as f64;
-    Ok((sq / n as f64 - mean * mean).max(0.0).sqrt())
+    if n == 0 || scale == 0.0 || scale.is_infinite() {
+        return Ok(if n == 0 { 0.0 } else { scale });
+    }
+    let (mut k, mut mean, mut m2) = (0.0f64, 0.0f64, 0.0f64);
+    param.each_value(&mut |x| {
+        let y = x / scale;
+        k += 1.0;
+        let d = y - mean;
+        mean += d / k;
+        m2 += d * (y - mean);
+    })?;
+    Ok(scale * (m2 / k).max(0.0).sqrt())
 }
 
 impl fmt::Display for Report {
@@ -145,5 +158,52 @@ impl fmt::Display for Report {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::param::dtype::Values;
+
+    struct Slice<'a>(&'a [f64]);
+
+    impl Read for Slice<'_> {
+        fn values(&self) -> Result<Values, InitError> {
+            Ok(Values::from_vec(self.0.to_vec()))
+        }
+        fn each_value(&self, f: &mut dyn FnMut(f64)) -> Result<(), InitError> {
+            self.0.iter().for_each(|&x| f(x));
+            Ok(())
+        }
+    }
+
+    fn std(v: &[f64]) -> f64 {
+        measured_std(&Slice(v)).unwrap()
+    }
+
+    #[test]
+    fn the_measured_std_of_huge_and_tiny_values() {
+        // ±1e200: the squares overflow f64, the std is 1e200
+        assert_eq!(std(&[1e200, -1e200, 1e200, -1e200]), 1e200);
+        assert_eq!(std(&[1e-300, -1e-300]), 1e-300);
+        assert_eq!(std(&[f64::MAX, -f64::MAX]), f64::MAX);
+        assert_eq!(std(&[3.0, 3.0, 3.0]), 0.0);
+        assert!((std(&[1.0, 2.0, 3.0, 4.0]) - 1.25f64.sqrt()).abs() < 1e-15);
+        // a large mean does not cancel the spread
+        assert!((std(&[1e9 + 1.0, 1e9 - 1.0]) - 1.0).abs() < 1e-6);
+        assert_eq!(std(&[]), 0.0);
+        assert_eq!(std(&[0.0, 0.0]), 0.0);
+        assert!(std(&[1.0, f64::NAN]).is_nan());
+        assert_eq!(std(&[1.0, f64::INFINITY]), f64::INFINITY);
+    }
+
+    #[test]
+    fn a_report_measures_normal_1e200() {
+        let mut w = ndarray::Array2::<f64>::zeros((64, 64));
+        let init = Init::normal(0.0, 1e200);
+        init.fill_seeded(&mut w, 3, "w").unwrap();
+        let s = std(w.as_slice().unwrap());
+        assert!((s / 1e200 - 1.0).abs() < 0.05, "{s:e}");
     }
 }

@@ -6,7 +6,7 @@ use ndarray::{Array, ArrayD, Dimension, IxDyn};
 
 use super::element::Float;
 use super::parameter::Parameter;
-use super::shape::element_count;
+use super::shape::{element_count, try_filled, try_with_capacity};
 use super::target::Nested;
 use crate::error::{ErrorKind, InitError};
 
@@ -24,8 +24,9 @@ use crate::error::{ErrorKind, InitError};
 )]
 pub trait Construct<Dev: ?Sized>: Parameter + Sized {
     /// A zero parameter of `shape` on `device`. Errors: a shape the type cannot hold
-    /// ([`ErrorKind::WrongShape`]), too many elements ([`ErrorKind::ShapeOverflow`]), a
-    /// framework's refusal ([`ErrorKind::Backend`]).
+    /// ([`ErrorKind::WrongShape`]), too many elements ([`ErrorKind::ShapeOverflow`]), more
+    /// bytes than can be allocated ([`ErrorKind::OutOfMemory`]), a framework's refusal
+    /// ([`ErrorKind::Backend`]).
     fn zeros(shape: &[usize], device: &Dev) -> Result<Self, InitError>;
 }
 
@@ -60,7 +61,7 @@ impl<F: Float, D: Dimension, Dev: ?Sized> Construct<Dev> for Array<F, D> {
             return Err(wrong_shape(shape, format!("rank {rank}")));
         }
         let len = element_count(shape, "build")?;
-        ArrayD::from_shape_vec(IxDyn(shape), vec![F::ZERO; len])
+        ArrayD::from_shape_vec(IxDyn(shape), try_filled(len, F::ZERO, "build")?)
             .and_then(|a| a.into_dimensionality::<D>())
             .map_err(|_| wrong_shape(shape, format!("rank {}", D::NDIM.unwrap_or(shape.len()))))
     }
@@ -71,7 +72,7 @@ impl<F: Float, Dev: ?Sized> Construct<Dev> for Vec<F> {
         match shape {
             [n] => {
                 element_count(shape, "build")?;
-                Ok(vec![F::ZERO; *n])
+                try_filled(*n, F::ZERO, "build")
             }
             _ => Err(wrong_shape(shape, "rank 1")),
         }
@@ -86,12 +87,33 @@ impl<T: Nested, const N: usize> FixedShape for [T; N] {
     }
 }
 
-impl<T: Nested, const N: usize, Dev: ?Sized> Construct<Dev> for [T; N] {
+impl<T: FixedShape + ?Sized> FixedShape for Box<T> {
+    fn fixed_shape() -> Vec<usize> {
+        T::fixed_shape()
+    }
+}
+
+/// A fixed-size array built on the heap a row at a time, never whole on the stack: the type for
+/// an array too large for a thread's stack (a model holding `[[f32; 362]; 362]` inline is
+/// itself 511 KiB, and a debug build copies a returned value several times).
+impl<T: Nested, const N: usize, Dev: ?Sized> Construct<Dev> for Box<[T; N]> {
     fn zeros(shape: &[usize], _: &Dev) -> Result<Self, InitError> {
-        let fixed = <Self as FixedShape>::fixed_shape();
+        let fixed = <[T; N] as FixedShape>::fixed_shape();
         if shape != fixed.as_slice() {
             return Err(wrong_shape(shape, format!("shape {fixed:?}")));
         }
-        Ok(Self::zeroed())
+        let mut rows: Vec<T> = try_with_capacity(N, "build")?;
+        rows.extend((0..N).map(|_| T::zeroed()));
+        rows.into_boxed_slice()
+            .try_into()
+            .map_err(|_| wrong_shape(shape, format!("shape {fixed:?}")))
+    }
+}
+
+/// Built as a `Box<[T; N]>` and moved out: one copy of the array on the stack, not the several
+/// `Nested::zeroed` of the whole array makes.
+impl<T: Nested, const N: usize, Dev: ?Sized> Construct<Dev> for [T; N] {
+    fn zeros(shape: &[usize], device: &Dev) -> Result<Self, InitError> {
+        <Box<Self> as Construct<Dev>>::zeros(shape, device).map(|b| *b)
     }
 }

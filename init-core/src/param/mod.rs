@@ -17,5 +17,5 @@ pub use dtype::Dtype;
 pub use element::Float;
 pub use parameter::{HostMut, HostRef, Parameter, inspect_on_host, update_on_host};
 pub use rank::{AllowsConv, AllowsFans, AllowsMatrix};
-pub use shape::{IntoShape, element_count};
+pub use shape::{IntoShape, element_count, try_with_capacity};
 pub use target::{Nested, Target};

@@ -117,7 +117,7 @@ pub fn update_on_host<E: Float, W: HostMut<E>>(
                 },
             ));
         }
-        None => vec![E::ZERO; len],
+        None => super::shape::try_filled(len, E::ZERO, "update")?,
     };
     let mut host = ArrayD::from_shape_vec(IxDyn(shape), values).map_err(|e| {
         InitError::new(

@@ -48,6 +48,10 @@ impl<S: DataMut<Elem: Float>> AllowsConv for ArrayBase<S, ndarray::Ix4> {}
 impl<S: DataMut<Elem: Float>> AllowsConv for ArrayBase<S, ndarray::Ix5> {}
 impl<S: DataMut<Elem: Float>> AllowsConv for ArrayBase<S, ndarray::IxDyn> {}
 
+impl<T: AllowsFans + ?Sized> AllowsFans for Box<T> {}
+impl<T: AllowsMatrix + ?Sized> AllowsMatrix for Box<T> {}
+impl<T: AllowsConv + ?Sized> AllowsConv for Box<T> {}
+
 impl<T: Nested, const N: usize, const M: usize> AllowsFans for [[T; N]; M] {}
 impl<F: Float + Nested, const N: usize, const M: usize> AllowsMatrix for [[F; N]; M] {}
 impl<F: Float + Nested, const A: usize, const B: usize, const C: usize> AllowsConv

@@ -34,6 +34,42 @@ pub(crate) fn count(shape: &[usize]) -> Result<usize, ErrorKind> {
     }
 }
 
+/// An empty `Vec` with room for exactly `len` items, or [`ErrorKind::OutOfMemory`] (in
+/// `context`, with the bytes asked for) when the allocation fails or its size overflows: the
+/// fallible allocation every parameter and `Vec` of models is built with, never an abort.
+///
+/// ```
+/// use init_core::{ErrorKind, try_with_capacity};
+/// assert!(try_with_capacity::<f32>(16, "build").unwrap().capacity() >= 16);
+/// let err = try_with_capacity::<f32>(1 << 62, "build").unwrap_err();
+/// assert_eq!(err.kind(), &ErrorKind::OutOfMemory { items: 1 << 62, item_bytes: 4 });
+/// assert_eq!(err.to_string(), "build: could not allocate 18446744073709551616 bytes (4611686018427387904 × 4)");
+/// ```
+pub fn try_with_capacity<T>(len: usize, context: &'static str) -> Result<Vec<T>, InitError> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| {
+        InitError::new(
+            context,
+            ErrorKind::OutOfMemory {
+                items: len,
+                item_bytes: std::mem::size_of::<T>(),
+            },
+        )
+    })?;
+    Ok(v)
+}
+
+/// `len` copies of `value`, allocated with [`try_with_capacity`].
+pub(crate) fn try_filled<T: Clone>(
+    len: usize,
+    value: T,
+    context: &'static str,
+) -> Result<Vec<T>, InitError> {
+    let mut v = try_with_capacity(len, context)?;
+    v.resize(len, value);
+    Ok(v)
+}
+
 /// A shape written in an attribute: a `usize`, a tuple of up to six `usize`s, an array, a
 /// slice or a `Vec` of them. What `shape = ...` accepts.
 pub trait IntoShape {

@@ -9,8 +9,9 @@ use super::element::Float;
 ///
 /// Implemented for every ndarray `ArrayBase<S, D>` with `S: DataMut` (owned arrays, views,
 /// non-contiguous and transposed views, any dimension including `IxDyn`), `Vec<F>` and `[F]`
-/// (rank 1), and nested fixed-size arrays `[F; N]`, `[[F; N]; M]`, … whose rank and shape come
-/// from the type (outermost length first, so `[[f32; IN]; OUT]` is `(OUT, IN)`).
+/// (rank 1), nested fixed-size arrays `[F; N]`, `[[F; N]; M]`, … whose rank and shape come
+/// from the type (outermost length first, so `[[f32; IN]; OUT]` is `(OUT, IN)`), and a `Box`
+/// of any of them.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot hold a parameter",
     label = "not an initialisable parameter",
@@ -177,6 +178,28 @@ impl<T: Nested, const N: usize> Nested for [T; N] {
     }
     fn zeroed() -> Self {
         std::array::from_fn(|_| T::zeroed())
+    }
+}
+
+/// A boxed target is its content: `Box<[[f32; 4096]; 4096]>` holds a fixed-size array too
+/// large for a stack, and is built on the heap ([`Construct`](crate::Construct)).
+impl<T: Target + ?Sized> Target for Box<T> {
+    type Elem = T::Elem;
+
+    fn shape(&self) -> Vec<usize> {
+        (**self).shape()
+    }
+
+    fn for_each_mut(&mut self, f: impl FnMut(&mut Self::Elem)) {
+        (**self).for_each_mut(f);
+    }
+
+    fn for_each(&self, f: impl FnMut(Self::Elem)) {
+        (**self).for_each(f);
+    }
+
+    fn as_logical_slice_mut(&mut self) -> Option<&mut [Self::Elem]> {
+        (**self).as_logical_slice_mut()
     }
 }
 

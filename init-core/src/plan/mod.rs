@@ -226,13 +226,18 @@ impl Init {
         let d = d.collapse_point_mass();
         let m = d.magnitude();
         if !m.is_finite() {
+            // before `law()`, which standardises a truncated normal's bounds by its std
             return Err(self.err(ErrorKind::NotRepresentable {
                 what: "value range",
                 value: m,
                 dtype: "f64",
             }));
         }
-        Ok(Plan::Elementwise(d.law()))
+        let law = d.law();
+        // what the widest element type refuses, every use refuses (`resolve`, `fill` of any
+        // type): values beyond f64, a uniform's width beyond f64 (whose std would be infinite)
+        law.check::<f64>().map_err(|k| self.err(k))?;
+        Ok(Plan::Elementwise(law))
     }
 
     fn rank_err(&self, rank: usize, expected: &'static str) -> InitError {

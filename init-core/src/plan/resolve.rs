@@ -91,3 +91,29 @@ fn pattern_moments(value: f64, count: f64, len: f64) -> (Option<ElementDistribut
     let mean = value * p;
     (None, mean, value.abs() * (p * (1.0 - p)).sqrt())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+
+    /// `resolve` refuses what `fill` refuses: a uniform whose width overflows f64 has no finite
+    /// std.
+    #[test]
+    fn resolve_refuses_a_uniform_whose_width_overflows() {
+        let init = Init::uniform(-1e308, 1e308);
+        let err = init.resolve(&[8]).unwrap_err();
+        assert_eq!(
+            err.kind(),
+            &ErrorKind::NotRepresentable {
+                what: "uniform range",
+                value: f64::INFINITY,
+                dtype: "f64"
+            }
+        );
+        let mut v = vec![0.0f64; 8];
+        assert_eq!(init.fill_seeded(&mut v, 1, "w").unwrap_err(), err);
+        let r = Init::uniform(-1e307, 1e307).resolve(&[8]).unwrap();
+        assert!(r.std.is_finite() && r.std > 5e306);
+    }
+}

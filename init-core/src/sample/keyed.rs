@@ -29,6 +29,7 @@ use super::structured;
 use crate::error::{ErrorKind, InitError};
 use crate::param::element::Float;
 use crate::param::shape::count;
+use crate::param::shape::try_filled;
 use crate::param::target::Target;
 use crate::plan::Plan;
 use crate::plan::law::Law;
@@ -98,7 +99,14 @@ impl Init {
     /// the region `region` of a parameter of shape `full_shape`. Element-wise schemes generate
     /// only the shard's elements; structured schemes (orthogonal, sparse, eye, dirac,
     /// delta-orthogonal) generate the whole parameter and copy the region out (cost: the whole
-    /// parameter's time and memory).
+    /// parameter's time and memory, and for `orthogonal` faer's QR workspace on top: one element
+    /// of a (2²⁶, 1) orthogonal costs about 800 MB). The whole parameter is allocated fallibly: a
+    /// full shape beyond memory is [`ErrorKind::OutOfMemory`], not an abort; the QR's own
+    /// workspace is not (faer allocates it).
+    ///
+    /// Errors: a region outside the parameter ([`ErrorKind::RegionOutOfRange`]), a shard with
+    /// another element count ([`ErrorKind::ShardMismatch`]), a [`Region::Rows`] shard whose
+    /// shape is not the full shape with the region's rows ([`ErrorKind::WrongShape`]).
     ///
     /// ```
     /// use init_core::{Init, Region};
@@ -118,9 +126,14 @@ impl Init {
         path: &str,
     ) -> Result<(), InitError> {
         let len = count(full_shape).map_err(|k| self.err(k))?;
+        // a shard of rows has the full shape with fewer rows, not only as many elements
+        let mut rows_shape = None;
         let range = match region {
             Region::Elements(r) => r,
             Region::Rows(rows) => {
+                if let [_, rest @ ..] = full_shape {
+                    rows_shape = Some([&[rows.len()][..], rest].concat());
+                }
                 let row_len = if full_shape.is_empty() {
                     1
                 } else {
@@ -151,6 +164,15 @@ impl Init {
                 got,
             }));
         }
+        if let Some(expected) = rows_shape {
+            let shape = shard.shape();
+            if shape != expected {
+                return Err(self.err(ErrorKind::WrongShape {
+                    shape,
+                    expected: format!("shape {expected:?} (the region's rows)"),
+                }));
+            }
+        }
         self.fill_region(shard, full_shape, range, seed, path)
     }
 
@@ -175,10 +197,15 @@ impl Init {
                 if range == (0..len) && out.shape() == full_shape {
                     structured::write(structured_plan, out, &mut stream);
                 } else {
-                    let mut whole = ndarray::ArrayD::<T::Elem>::from_elem(
-                        ndarray::IxDyn(full_shape),
-                        T::Elem::ZERO,
-                    );
+                    // the whole parameter, allocated fallibly: a huge full shape is an error
+                    let zeros = try_filled(len, T::Elem::ZERO, self.name())?;
+                    let mut whole =
+                        ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(full_shape), zeros)
+                            .map_err(|_| {
+                                self.err(ErrorKind::ShapeOverflow {
+                                    shape: full_shape.to_vec(),
+                                })
+                            })?;
                     structured::write(structured_plan, &mut whole, &mut stream);
                     let mut values = whole.iter().skip(range.start).take(range.len());
                     out.for_each_mut(|x| {
@@ -242,6 +269,53 @@ mod tests {
         v.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, x| {
             (h ^ u64::from(x.to_bits())).wrapping_mul(0x0000_0100_0000_01b3)
         })
+    }
+
+    /// A structured scheme's shard of a huge parameter is an error, not a panic or an abort.
+    #[test]
+    fn a_structured_shard_of_a_huge_parameter_is_an_error() {
+        for init in [Init::orthogonal(), Init::sparse(0.5, 0.01)] {
+            let mut shard = ndarray::Array2::<f32>::zeros((1, 4));
+            let err = init
+                .fill_shard(&mut shard, &[1 << 50, 4], Region::Rows(0..1), 1, "w")
+                .unwrap_err();
+            assert_eq!(err.context(), init.name());
+            assert_eq!(
+                err.kind(),
+                &ErrorKind::OutOfMemory {
+                    items: 1 << 52,
+                    item_bytes: 4
+                },
+                "{init}"
+            );
+        }
+    }
+
+    /// A shard of rows has the full shape with the region's rows: the right element count in
+    /// another shape is refused.
+    #[test]
+    fn a_rows_shard_of_the_wrong_shape_is_an_error() {
+        let init = Init::normal(0.0, 1.0);
+        let mut shard = ndarray::Array2::<f32>::zeros((5, 2));
+        let err = init
+            .fill_shard(&mut shard, &[4, 5], Region::Rows(1..3), 0, "w")
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "normal: shape [5, 2] does not fit a parameter of shape [2, 5] (the region's rows)"
+        );
+        let mut flat = vec![0.0f32; 10];
+        assert!(
+            init.fill_shard(&mut flat, &[4, 5], Region::Rows(1..3), 0, "w")
+                .is_err()
+        );
+        let mut right = ndarray::Array2::<f32>::zeros((2, 5));
+        init.fill_shard(&mut right, &[4, 5], Region::Rows(1..3), 0, "w")
+            .unwrap();
+        // elements may take any shape
+        init.fill_shard(&mut flat, &[4, 5], Region::Elements(5..15), 0, "w")
+            .unwrap();
+        assert_eq!(right.as_slice().unwrap(), &flat[..]);
     }
 
     /// The same bits with the `rayon` feature on (parallel: this is above the cut-off) and off
