@@ -271,6 +271,23 @@ fn not_representable() {
         matches!(e.kind(), ErrorKind::NotRepresentable { .. }),
         "{e}"
     );
+    // the same on the keyed path (issue 11: it returned one constant and NaNs), whole and
+    // as a shard
+    let e = Init::uniform(-3e38, 3e38)
+        .fill_seeded(&mut a32, 7, "w")
+        .unwrap_err();
+    assert!(
+        matches!(e.kind(), ErrorKind::NotRepresentable { .. }),
+        "{e}"
+    );
+    let mut part = Array2::<f32>::zeros((1, 2));
+    let e = Init::uniform(-3e38, 3e38)
+        .fill_shard(&mut part, &[2, 2], weight_init::Region::Rows(0..1), 7, "w")
+        .unwrap_err();
+    assert!(
+        matches!(e.kind(), ErrorKind::NotRepresentable { .. }),
+        "{e}"
+    );
     // a uniform range that rounds to nothing in f32
     let e = Init::uniform(1.0, 1.0 + 1e-12)
         .fill(&mut a32, &mut rng(0))
