@@ -10,6 +10,10 @@
 //! Run with `cargo run --example candle_gpt --features candle`. It prints what each variable
 //! got and the loss, and exits with an error unless the loss fell.
 
+#[path = "common/gpt2_rules.rs"]
+mod gpt2_rules;
+
+use gpt2_rules::gpt2_rules;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use weight_init::candle::var_builder_with_report;
@@ -17,8 +21,6 @@ use weight_init::candle_core::{self, D, DType, Device, Module, Result, Tensor};
 use weight_init::candle_nn::{
     self, AdamW, Embedding, LayerNorm, Linear, Optimizer, ParamsAdamW, VarBuilder, VarMap,
 };
-use weight_init::depth::gpt2_residual_scale;
-use weight_init::{Init, Rules};
 
 const VOCAB: usize = 16;
 const CONTEXT: usize = 16;
@@ -147,14 +149,7 @@ fn batch(next: &[u32], rng: &mut ChaCha8Rng, device: &Device) -> Result<(Tensor,
 
 fn main() -> Result<()> {
     let device = Device::Cpu;
-    let rules = Rules::new()
-        .rule("**.weight", Init::normal(0.0, 0.02))
-        .rule("**.bias", Init::zeros())
-        .rule(
-            "h.*.*.c_proj.weight",
-            Init::normal(0.0, 0.02).scale(gpt2_residual_scale(N_LAYER)),
-        )
-        .rule("**.ln_*.weight", Init::ones());
+    let rules = gpt2_rules(N_LAYER);
     let varmap = VarMap::new();
     // the one line that differs from candle's `VarBuilder::from_varmap(&varmap, DType::F32, &device)`
     let (vb, init) = var_builder_with_report(&varmap, &rules, 42, DType::F32, &device);

@@ -7,13 +7,15 @@
 //!
 //! Run with `cargo run --release --example candle_speed --features candle`.
 
+#[path = "common/gpt2_rules.rs"]
+mod gpt2_rules;
+
 use std::time::{Duration, Instant};
 
+use gpt2_rules::gpt2_rules;
 use weight_init::candle::var_builder;
 use weight_init::candle_core::{DType, Device, Result};
 use weight_init::candle_nn::{self, VarBuilder, VarMap};
-use weight_init::depth::gpt2_residual_scale;
-use weight_init::{Init, Rules};
 
 const RUNS: usize = 3;
 const N_LAYER: usize = 12;
@@ -47,14 +49,7 @@ fn median(mut xs: Vec<Duration>) -> Duration {
 
 fn main() -> Result<()> {
     let device = Device::Cpu;
-    let rules = Rules::new()
-        .rule("**.weight", Init::normal(0.0, 0.02))
-        .rule("**.bias", Init::zeros())
-        .rule(
-            "h.*.*.c_proj.weight",
-            Init::normal(0.0, 0.02).scale(gpt2_residual_scale(N_LAYER)),
-        )
-        .rule("**.ln_*.weight", Init::ones());
+    let rules = gpt2_rules(N_LAYER);
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     for run in 0..RUNS {
         let varmap = VarMap::new();
