@@ -129,7 +129,7 @@ impl VisitMut for At<'_, Action> {
                 .update(FillKeyed {
                     init: &Init::orthogonal(),
                     seed: *seed,
-                    path: &path.state_dict_name(),
+                    name: &path.state_dict_name(),
                     shard: None,
                 })
                 .and_then(|r| r),

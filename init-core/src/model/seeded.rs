@@ -105,7 +105,7 @@ impl VisitMut for Seeded {
             None => target.update(FillKeyed {
                 init,
                 seed: self.seed,
-                path: &name,
+                name: &name,
                 shard: None,
             }),
         };
@@ -132,7 +132,7 @@ impl<P: ShardPlan + ?Sized> VisitMut for Sharded<'_, P> {
         let work = FillKeyed {
             init,
             seed: self.seed,
-            path: &name,
+            name: &name,
             shard: Some((&full, region)),
         };
         target

@@ -30,7 +30,8 @@ impl<E: Float, R: Rng + ?Sized> HostMut<E> for FillRng<'_, R> {
 pub(crate) struct FillKeyed<'a> {
     pub(crate) init: &'a Init,
     pub(crate) seed: u64,
-    pub(crate) path: &'a str,
+    /// The key: the parameter's state-dict name in a model's walk (keyed contract 2).
+    pub(crate) name: &'a str,
     pub(crate) shard: Option<(&'a [usize], Region)>,
 }
 
@@ -39,10 +40,10 @@ impl<E: Float> HostMut<E> for FillKeyed<'_> {
     const READS: bool = false;
     fn call<T: Target<Elem = E> + ?Sized>(self, target: &mut T) -> Self::Output {
         match self.shard {
-            None => self.init.fill_seeded(target, self.seed, self.path),
+            None => self.init.fill_seeded(target, self.seed, self.name),
             Some((full, region)) => self
                 .init
-                .fill_shard(target, full, region, self.seed, self.path),
+                .fill_shard(target, full, region, self.seed, self.name),
         }
     }
 }
@@ -70,7 +71,7 @@ impl Init {
             .update(FillKeyed {
                 init: self,
                 seed,
-                path,
+                name: path,
                 shard: None,
             })
             .and_then(|r| r)
