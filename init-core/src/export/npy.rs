@@ -10,7 +10,7 @@ use ndarray_npy::{NpzWriter, WriteNpyError};
 
 use super::atomic::write_atomic;
 use super::tensors::{
-    Found, HostTensor, Source, collect, format_error, io_error, load_from, no_values, typed,
+    Data, Found, HostTensor, Source, collect, format_error, io_error, load_from, no_values, typed,
 };
 use crate::error::{ErrorKind, InitError};
 use crate::model::initialize::Initialize;
@@ -403,7 +403,7 @@ fn read_npy(
     if shape != expected {
         return Ok(Found {
             shape,
-            values: Ok(no_values(dtype)),
+            values: Ok(no_values(dtype).into()),
         });
     }
     // The shape is the parameter's: its byte count is one a model already holds, but it is
@@ -457,7 +457,7 @@ fn read_npy(
     debug_assert_eq!(values.len(), count);
     Ok(Found {
         shape,
-        values: Ok(values),
+        values: Ok(values.into()),
     })
 }
 
@@ -572,10 +572,10 @@ pub fn load_npy<P: Parameter + ?Sized>(
         CONTEXT,
     )?;
     let values = match found.values {
-        Ok(v) if v.dtype() == P::Elem::DTYPE => v,
+        Ok(Data::Values(v)) if v.dtype() == P::Elem::DTYPE => v,
         other => {
             let got = match other {
-                Ok(v) => v.dtype().name().to_string(),
+                Ok(d) => d.dtype().name().to_string(),
                 Err(d) => d,
             };
             return Err(InitError::new(

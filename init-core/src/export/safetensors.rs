@@ -1,21 +1,22 @@
-//! safetensors files (feature `safetensors`).
+//! safetensors files (feature `safetensors`), streamed both ways.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
-use std::io::Write as _;
+use std::io::{BufReader, Cursor, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
-use safetensors::tensor::{Dtype, SafeTensors};
+use safetensors::tensor::{Dtype, Metadata};
 
 use super::atomic::write_atomic;
 use super::sidecar::json_string;
 use super::tensors::{
-    Found, HostTensor, Source, collect, format_error, io_error, load_from, no_values,
+    Data, Found, Source, described, format_error, io_error, load_from, no_values,
 };
 use crate::error::InitError;
-use crate::model::initialize::Initialize;
+use crate::model::initialize::{Initialize, each};
+use crate::model::params::ParamInfo;
 use crate::param::dtype::Dtype as Elem;
-use crate::param::dtype::Values;
+use crate::param::shape::element_count;
 
 /// The element types a safetensors file holds, in errors.
 #[cfg(not(feature = "half"))]
@@ -44,62 +45,17 @@ fn elem(dtype: Dtype) -> Option<Elem> {
     }
 }
 
-/// The values' little-endian bytes.
-fn le_bytes(values: &Values) -> Vec<u8> {
-    fn flat<const N: usize, T: Copy>(v: &[T], f: impl Fn(T) -> [u8; N]) -> Vec<u8> {
-        v.iter().flat_map(|&x| f(x)).collect()
-    }
-    match values {
-        Values::F32(v) => flat(v, f32::to_le_bytes),
-        Values::F64(v) => flat(v, f64::to_le_bytes),
-        #[cfg(feature = "half")]
-        Values::F16(v) => flat(v, half::f16::to_le_bytes),
-        #[cfg(feature = "half")]
-        Values::Bf16(v) => flat(v, half::bf16::to_le_bytes),
-    }
-}
-
-/// Values of type `elem` from little-endian bytes (`None` when the length is not a multiple of
-/// the element size, or for a type this build does not hold).
-fn from_le_bytes(bytes: &[u8], elem: Elem) -> Option<Values> {
-    fn read<const N: usize, T>(b: &[u8], f: impl Fn([u8; N]) -> T) -> Option<Vec<T>> {
-        let chunks = b.chunks_exact(N);
-        if !chunks.remainder().is_empty() {
-            return None;
-        }
-        chunks
-            .map(|c| <[u8; N]>::try_from(c).ok().map(&f))
-            .collect()
-    }
-    Some(match elem {
-        Elem::F32 => Values::F32(read(bytes, f32::from_le_bytes)?),
-        Elem::F64 => Values::F64(read(bytes, f64::from_le_bytes)?),
-        #[cfg(feature = "half")]
-        Elem::F16 => Values::F16(read(bytes, half::f16::from_le_bytes)?),
-        #[cfg(feature = "half")]
-        Elem::Bf16 => Values::Bf16(read(bytes, half::bf16::from_le_bytes)?),
-        #[allow(unreachable_patterns)] // the half types, without the `half` feature
-        _ => return None,
-    })
-}
-
 /// The header key of the metadata, which no tensor can be named.
 const METADATA: &str = "__metadata__";
 
-/// One tensor ready to be written.
-struct Owned {
-    name: String,
-    dtype: Dtype,
-    shape: Vec<usize>,
-    data: Vec<u8>,
-}
-
-fn tensors<M: Initialize + ?Sized>(
+/// The parameters of `model` a safetensors file will hold, checked: none may be named
+/// `__metadata__`, no two may share a name.
+fn described_for_file<M: Initialize + ?Sized>(
     model: &M,
     context: &'static str,
-) -> Result<Vec<Owned>, InitError> {
-    let tensors = collect(model, context, |_| true, HOLDS)?;
-    if let Some(t) = tensors.iter().find(|t| t.name == METADATA) {
+) -> Result<Vec<ParamInfo>, InitError> {
+    let params = described(model, context, |_| true, HOLDS)?;
+    if let Some(p) = params.iter().find(|p| p.name == METADATA) {
         return Err(format_error(
             context,
             format!(
@@ -107,42 +63,30 @@ fn tensors<M: Initialize + ?Sized>(
                  metadata: the file could not be loaded"
             ),
         )
-        .with_path(t.path.clone()));
+        .with_path(p.path.clone()));
     }
-    Ok(tensors
-        .into_iter()
-        .map(
-            |HostTensor {
-                 name,
-                 shape,
-                 values,
-                 ..
-             }| Owned {
-                name,
-                dtype: dtype(values.dtype()),
-                shape,
-                data: le_bytes(&values),
-            },
-        )
-        .collect())
+    Ok(params)
 }
 
-/// The safetensors file of `tensors` with `__metadata__` `{"format": "pt", ...pairs}`.
+/// The start of the file — the 8-byte little-endian header length and the header, with
+/// `__metadata__` `{"format": "pt", ...pairs}` — and where each tensor's data starts after it,
+/// by name.
 ///
 /// Written here rather than by `safetensors::serialize`, whose metadata is a `HashMap`: with
 /// two keys or more its order, hence the file's bytes, would change from run to run. The
-/// layout is the crate's (a unit test checks the bytes are identical): an 8-byte
-/// little-endian header length, the compact JSON header padded with spaces to a multiple of
-/// 8 bytes, then the data of each tensor, ordered by decreasing alignment then by name so that
-/// every tensor is aligned to its element size; metadata keys are sorted.
-fn serialize(
-    mut tensors: Vec<Owned>,
+/// layout is the crate's (a unit test checks the bytes are identical): the compact JSON header
+/// padded with spaces to a multiple of 8 bytes, then the data of each tensor, ordered by
+/// decreasing alignment then by name so that every tensor is aligned to its element size;
+/// metadata keys are sorted.
+fn header(
+    params: &[ParamInfo],
     pairs: &[(&str, &str)],
     context: &'static str,
-) -> Result<Vec<u8>, InitError> {
+) -> Result<(Vec<u8>, HashMap<String, u64>), InitError> {
     let mut metadata = BTreeMap::from([("format", "pt")]);
     metadata.extend(pairs.iter().copied());
-    tensors.sort_by(|l, r| r.dtype.cmp(&l.dtype).then_with(|| l.name.cmp(&r.name)));
+    let mut order: Vec<(&ParamInfo, Dtype)> = params.iter().map(|p| (p, dtype(p.dtype))).collect();
+    order.sort_by(|(l, ld), (r, rd)| rd.cmp(ld).then_with(|| l.name.cmp(&r.name)));
 
     let mut header = String::from("{\"__metadata__\":{");
     for (k, (key, value)) in metadata.iter().enumerate() {
@@ -152,17 +96,19 @@ fn serialize(
         let _ = write!(header, "{}:{}", json_string(key), json_string(value));
     }
     header.push('}');
-    let mut offset = 0usize;
-    for t in &tensors {
-        let end = offset + t.data.len();
-        let shape: Vec<String> = t.shape.iter().map(ToString::to_string).collect();
+    let mut offsets = HashMap::with_capacity(order.len());
+    let mut offset = 0u64;
+    for (p, st) in &order {
+        let count = element_count(&p.shape, context).map_err(|e| e.with_path(p.path.clone()))?;
+        let end = offset + count as u64 * p.dtype.size() as u64;
+        let shape: Vec<String> = p.shape.iter().map(ToString::to_string).collect();
         let _ = write!(
             header,
-            ",{}:{{\"dtype\":\"{:?}\",\"shape\":[{}],\"data_offsets\":[{offset},{end}]}}",
-            json_string(&t.name),
-            t.dtype,
+            ",{}:{{\"dtype\":\"{st:?}\",\"shape\":[{}],\"data_offsets\":[{offset},{end}]}}",
+            json_string(&p.name),
             shape.join(",")
         );
+        offsets.insert(p.name.clone(), offset);
         offset = end;
     }
     header.push('}');
@@ -177,14 +123,41 @@ fn serialize(
             ),
         ));
     }
+    let mut start = Vec::with_capacity(8 + header.len());
+    start.extend((header.len() as u64).to_le_bytes());
+    start.extend(header);
+    Ok((start, offsets))
+}
 
-    let mut out = Vec::with_capacity(8 + header.len() + offset);
-    out.extend((header.len() as u64).to_le_bytes());
-    out.extend(header);
-    for t in &tensors {
-        out.extend(&t.data);
-    }
-    Ok(out)
+/// Writes the safetensors file of `model` to `out`, streaming: the header, then each
+/// parameter's bytes at its offset, a chunk at a time, in the model's walk order (`out` seeks
+/// to each). Nothing is assembled whole: what is held at once is one chunk (and, for a
+/// framework tensor, its host copy). `io` turns `out`'s errors into ours.
+fn write_model<M: Initialize + ?Sized, W: Write + Seek>(
+    model: &M,
+    out: &mut W,
+    pairs: &[(&str, &str)],
+    context: &'static str,
+    io: &dyn Fn(std::io::Error) -> InitError,
+) -> Result<(), InitError> {
+    let params = described_for_file(model, context)?;
+    let (start, offsets) = header(&params, pairs, context)?;
+    out.write_all(&start).map_err(io)?;
+    let base = start.len() as u64;
+    each(model, |info, read| {
+        // a model whose walk changed since the first one gets an error, not a wrong file
+        let Some(&at) = offsets.get(&info.name) else {
+            return Err(format_error(
+                context,
+                format!("`{}` was not in the model's first walk", info.name),
+            )
+            .with_path(info.path));
+        };
+        out.seek(SeekFrom::Start(base + at)).map_err(io)?;
+        read.write_le(out)
+            .map_err(|e| e.with_path(info.path.clone()))?
+            .map_err(io)
+    })
 }
 
 /// The largest header safetensors readers accept.
@@ -197,6 +170,10 @@ const MAX_HEADER: usize = 100_000_000;
 /// the [module](super) documentation): an existing file is replaced whole or not at all, keeps
 /// its permissions, and a symbolic link is written through. A parameter whose state-dict name
 /// is `__metadata__` (the header's metadata key) is an [`ErrorKind::Format`] error naming it.
+///
+/// The file is streamed: the header first, then each parameter's bytes straight from the
+/// parameter, so the memory a save takes is a few chunks of 64 KiB, not a copy of the model
+/// (a framework tensor is downloaded one at a time).
 ///
 /// [`ErrorKind::Format`]: crate::ErrorKind::Format
 ///
@@ -225,10 +202,12 @@ pub fn save_safetensors_with<M: Initialize + ?Sized>(
 ) -> Result<(), InitError> {
     const CONTEXT: &str = "save_safetensors";
     let path = path.as_ref();
-    let bytes = serialize(tensors(model, CONTEXT)?, metadata_pairs, CONTEXT)?;
+    // checked before the temporary is created
+    described_for_file(model, CONTEXT)?;
     write_atomic(path, CONTEXT, |out| {
-        out.write_all(&bytes)
-            .map_err(|e| io_error(CONTEXT, path, e))
+        write_model(model, out, metadata_pairs, CONTEXT, &|e| {
+            io_error(CONTEXT, path, e)
+        })
     })
 }
 
@@ -243,21 +222,34 @@ pub fn to_safetensors_bytes_with<M: Initialize + ?Sized>(
     metadata_pairs: &[(&str, &str)],
 ) -> Result<Vec<u8>, InitError> {
     const CONTEXT: &str = "save_safetensors";
-    serialize(tensors(model, CONTEXT)?, metadata_pairs, CONTEXT)
+    let mut out = Cursor::new(Vec::new());
+    write_model(model, &mut out, metadata_pairs, CONTEXT, &|e| {
+        format_error(CONTEXT, e)
+    })?;
+    Ok(out.into_inner())
 }
 
 /// Loads every parameter of `model` from the safetensors file at `path`, by state-dict name,
 /// strictly (see the [module](super) documentation): a missing tensor, a tensor of another
 /// shape or element type, or a tensor that is no parameter is an error, and then nothing has
 /// been written.
+///
+/// The file is read as a stream: the header first (checked whole, and against the file's
+/// size), then each tensor's bytes straight into its parameter, so the memory a load takes is
+/// the header and a chunk of 64 KiB, not a copy of the file. Only an I/O error after every
+/// check has passed (a file cut short while it is read) can leave the parameters loaded so far
+/// written; it is an error naming the tensor.
 pub fn load_safetensors<M: Initialize + ?Sized>(
     model: &mut M,
     path: impl AsRef<Path>,
 ) -> Result<(), InitError> {
     const CONTEXT: &str = "load_safetensors";
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|e| io_error(CONTEXT, path, e))?;
-    load_bytes(model, &bytes, CONTEXT)
+    let io = |e| io_error(CONTEXT, path, e);
+    let file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    let mut source = Stream::open(BufReader::new(file), len, CONTEXT)?;
+    load_from(model, &mut source, CONTEXT)
 }
 
 /// [`load_safetensors`] from the bytes of a file.
@@ -265,47 +257,95 @@ pub fn from_safetensors_bytes<M: Initialize + ?Sized>(
     model: &mut M,
     bytes: &[u8],
 ) -> Result<(), InitError> {
-    load_bytes(model, bytes, "load_safetensors")
+    const CONTEXT: &str = "load_safetensors";
+    let mut source = Stream::open(Cursor::new(bytes), bytes.len() as u64, CONTEXT)?;
+    load_from(model, &mut source, CONTEXT)
 }
 
-fn load_bytes<M: Initialize + ?Sized>(
-    model: &mut M,
-    bytes: &[u8],
-    context: &'static str,
-) -> Result<(), InitError> {
-    let file = SafeTensors::deserialize(bytes).map_err(|e| format_error(context, e))?;
-    load_from(model, &mut File { file, context }, context)
-}
-
-struct File<'a> {
-    file: SafeTensors<'a>,
+/// A safetensors file being read: its header parsed and checked, the data left in `reader`.
+struct Stream<R> {
+    reader: R,
+    metadata: Metadata,
+    /// Where the data starts.
+    base: u64,
     context: &'static str,
 }
 
-impl Source for File<'_> {
+impl<R: Read + Seek> Stream<R> {
+    /// Reads and checks the header of the file `reader` holds, `len` bytes: its length within
+    /// the file and [`MAX_HEADER`], UTF-8 JSON, the tensors' offsets contiguous and each
+    /// holding its shape's bytes (the safetensors crate's own checks), and the data exactly
+    /// filling the rest of the file. Allocates nothing a hostile size could inflate.
+    fn open(mut reader: R, len: u64, context: &'static str) -> Result<Self, InitError> {
+        let bad = |m: String| format_error(context, m);
+        let mut n = [0u8; 8];
+        if len < 8 {
+            return Err(bad(format!(
+                "{len} bytes: too short for a safetensors file"
+            )));
+        }
+        reader.read_exact(&mut n).map_err(|e| bad(e.to_string()))?;
+        let n = u64::from_le_bytes(n);
+        if n > MAX_HEADER as u64 || n > len - 8 {
+            return Err(bad(format!(
+                "the header's length {n} is more than the file ({len} bytes) or safetensors \
+                 ({MAX_HEADER}) allows"
+            )));
+        }
+        let mut header = vec![0u8; n as usize];
+        reader
+            .read_exact(&mut header)
+            .map_err(|e| bad(e.to_string()))?;
+        let header = std::str::from_utf8(&header).map_err(|e| bad(e.to_string()))?;
+        let metadata: Metadata =
+            serde_json::from_str(header).map_err(|e| bad(format!("the header: {e}")))?;
+        let data = len - 8 - n;
+        if metadata.data_len() as u64 != data {
+            return Err(bad(format!(
+                "the header declares {} bytes of data, the file holds {data}",
+                metadata.data_len()
+            )));
+        }
+        Ok(Stream {
+            reader,
+            metadata,
+            base: 8 + n,
+            context,
+        })
+    }
+}
+
+impl<R: Read + Seek> Source for Stream<R> {
     fn get(&mut self, name: &str, shape: &[usize]) -> Result<Option<Found>, InitError> {
-        let Ok(view) = self.file.tensor(name) else {
+        let Some(info) = self.metadata.info(name) else {
             return Ok(None);
         };
-        let values = match elem(view.dtype()) {
-            // another shape: the data is not copied, the caller reports the shape
-            Some(e) if view.shape() != shape => Ok(no_values(e)),
-            Some(e) => Ok(from_le_bytes(view.data(), e).ok_or_else(|| {
-                format_error(
-                    self.context,
-                    format!("the data of `{name}` is not a whole number of elements"),
-                )
-            })?),
-            None => Err(format!("{:?}", view.dtype())),
+        let values = match elem(info.dtype) {
+            // another shape: the data is not read, the caller reports the shape
+            Some(e) if info.shape != shape => Ok(no_values(e).into()),
+            Some(e) => Ok(Data::Stored(e)),
+            None => Err(format!("{:?}", info.dtype)),
         };
         Ok(Some(Found {
-            shape: view.shape().to_vec(),
+            shape: info.shape.clone(),
             values,
         }))
     }
 
     fn names(&mut self) -> Result<Vec<String>, InitError> {
-        Ok(self.file.names().into_iter().map(String::from).collect())
+        Ok(self.metadata.offset_keys())
+    }
+
+    fn stream(&mut self, name: &str) -> Result<Box<dyn Read + '_>, InitError> {
+        let (start, end) = self
+            .metadata
+            .info(name)
+            .ok_or_else(|| format_error(self.context, format!("no tensor `{name}`")))?
+            .data_offsets;
+        self.reader
+            .seek(SeekFrom::Start(self.base + start as u64))
+            .map_err(|e| format_error(self.context, format!("`{name}`: {e}")))?;
+        Ok(Box::new((&mut self.reader).take((end - start) as u64)))
     }
 }
 
@@ -314,7 +354,7 @@ mod tests {
     use std::borrow::Cow;
     use std::collections::HashMap;
 
-    use safetensors::tensor::View;
+    use safetensors::tensor::{SafeTensors, View};
 
     use super::*;
     use crate::model::path::{ParamPath, Segment};

@@ -11,11 +11,13 @@ use crate::model::path::ParamPath;
 use crate::model::visit::VisitMut;
 use crate::param::dtype::{Dtype, Values};
 use crate::param::element::Float;
-use crate::param::parameter::{CopyValues, Parameter};
+use crate::param::parameter::{CopyValues, HostMut, Parameter};
 use crate::param::shape::element_count;
+use crate::param::target::Target;
 use crate::scheme::init::Init;
 
 /// One parameter, read out of a model.
+#[cfg_attr(not(feature = "npy"), allow(dead_code))]
 pub(crate) struct HostTensor {
     /// Its path (`blocks[3].w`), for errors.
     pub(crate) path: String,
@@ -25,8 +27,39 @@ pub(crate) struct HostTensor {
     pub(crate) values: Values,
 }
 
+/// Every parameter of `model` (declaration order), checked for a file: `holds(dtype)` says
+/// whether the format can store an element type (`formats` names those it can, in errors), and
+/// no two parameters may share a state-dict name. Reads no values.
+#[cfg_attr(not(feature = "safetensors"), allow(dead_code))]
+pub(crate) fn described<M: Initialize + ?Sized>(
+    model: &M,
+    context: &'static str,
+    holds: fn(Dtype) -> bool,
+    formats: &'static str,
+) -> Result<Vec<ParamInfo>, InitError> {
+    let mut seen = HashSet::new();
+    let list = params(model)?;
+    for info in &list {
+        let err = |kind| InitError::new(context, kind).with_path(info.path.clone());
+        if !holds(info.dtype) {
+            return Err(err(ErrorKind::DtypeMismatch {
+                name: info.name.clone(),
+                expected: formats.to_string(),
+                got: info.dtype.name().to_string(),
+            }));
+        }
+        if !seen.insert(info.name.as_str()) {
+            return Err(err(ErrorKind::DuplicateTensor {
+                name: info.name.clone(),
+            }));
+        }
+    }
+    Ok(list)
+}
+
 /// Reads every parameter of `model` (declaration order); `holds(dtype)` says whether the
 /// format can store an element type, `formats` names those it can in errors.
+#[cfg_attr(not(feature = "npy"), allow(dead_code))]
 pub(crate) fn collect<M: Initialize + ?Sized>(
     model: &M,
     context: &'static str,
@@ -69,9 +102,35 @@ pub(crate) fn collect<M: Initialize + ?Sized>(
 /// What a file holds under one name.
 pub(crate) struct Found {
     pub(crate) shape: Vec<usize>,
-    /// The values, or the file's name of an element type we do not load. When `shape` is not
+    /// The data, or the file's name of an element type we do not load. When `shape` is not
     /// the one asked for, the values are not read: empty, of the file's type.
-    pub(crate) values: Result<Values, String>,
+    pub(crate) values: Result<Data, String>,
+}
+
+/// A tensor's data, as a [`Source`] gives it.
+pub(crate) enum Data {
+    /// Read already (and converted to logical order).
+    Values(Values),
+    /// Still in the file, of this element type: [`Source::stream`] reads it into the
+    /// parameter once every check has passed, with no copy of the whole.
+    #[cfg_attr(not(feature = "safetensors"), allow(dead_code))]
+    Stored(Dtype),
+}
+
+impl Data {
+    /// The element type.
+    pub(crate) fn dtype(&self) -> Dtype {
+        match self {
+            Data::Values(v) => v.dtype(),
+            Data::Stored(d) => *d,
+        }
+    }
+}
+
+impl From<Values> for Data {
+    fn from(values: Values) -> Self {
+        Data::Values(values)
+    }
 }
 
 /// No values, of type `dtype`: what a [`Source`] gives for a tensor of another shape than the
@@ -97,6 +156,18 @@ pub(crate) trait Source {
     fn get(&mut self, name: &str, shape: &[usize]) -> Result<Option<Found>, InitError>;
     /// Every name in the file.
     fn names(&mut self) -> Result<Vec<String>, InitError>;
+    /// A reader of the data of `name`, which [`get`](Source::get) found [`Data::Stored`] and
+    /// checked: its little-endian bytes in logical order, exactly as many as its shape and
+    /// element type take.
+    fn stream(&mut self, name: &str) -> Result<Box<dyn std::io::Read + '_>, InitError> {
+        let _ = name;
+        Err(InitError::new(
+            "load",
+            ErrorKind::Format {
+                message: "this format gives its values whole".to_string(),
+            },
+        ))
+    }
 }
 
 /// Strict load of every parameter of `model` from `source`: all checks first, then the
@@ -106,7 +177,7 @@ pub(crate) fn load_from<M: Initialize + ?Sized, S: Source>(
     source: &mut S,
     context: &'static str,
 ) -> Result<(), InitError> {
-    let mut loaded: HashMap<String, Values> = HashMap::new();
+    let mut loaded: HashMap<String, Data> = HashMap::new();
     for spec in params(model)? {
         let err = |kind| InitError::new(context, kind).with_path(spec.path.clone());
         if loaded.contains_key(&spec.name) {
@@ -159,16 +230,24 @@ pub(crate) fn load_from<M: Initialize + ?Sized, S: Source>(
             ErrorKind::UnexpectedTensors { names: unexpected },
         ));
     }
-    model.walk_mut(&mut ParamPath::new(), &mut WriteBack { context, loaded })
+    model.walk_mut(
+        &mut ParamPath::new(),
+        &mut WriteBack {
+            context,
+            loaded,
+            source,
+        },
+    )
 }
 
-/// Writes loaded values into each parameter.
-struct WriteBack {
+/// Writes loaded values into each parameter, streaming those still in the file.
+struct WriteBack<'s, S> {
     context: &'static str,
-    loaded: HashMap<String, Values>,
+    loaded: HashMap<String, Data>,
+    source: &'s mut S,
 }
 
-impl VisitMut for WriteBack {
+impl<S: Source> VisitMut for WriteBack<'_, S> {
     fn param<T: Parameter + ?Sized>(
         &mut self,
         path: &ParamPath,
@@ -179,12 +258,38 @@ impl VisitMut for WriteBack {
         let err = |kind| InitError::new(self.context, kind).with_path(path.to_string());
         // The model was checked against the file by the walk before; a model whose walk
         // changes between two calls still gets an error, not a panic.
-        let values = self
+        let data = self
             .loaded
             .remove(&name)
             .ok_or_else(|| err(ErrorKind::MissingTensor { name: name.clone() }))?;
         let shape = target.dims();
-        if element_count(&shape, self.context)? != values.len() {
+        let count = element_count(&shape, self.context)?;
+        let values = match data {
+            Data::Values(values) => values,
+            Data::Stored(dtype) => {
+                if dtype != T::Elem::DTYPE {
+                    return Err(err(ErrorKind::DtypeMismatch {
+                        name,
+                        expected: T::Elem::NAME.to_string(),
+                        got: dtype.name().to_string(),
+                    }));
+                }
+                let reader = self
+                    .source
+                    .stream(&name)
+                    .map_err(|e| e.with_path(path.to_string()))?;
+                let bytes = count as u64 * dtype.size() as u64;
+                return target
+                    .update(ReadLe { reader, bytes })
+                    .map_err(|e| e.with_path(path.to_string()))?
+                    .map_err(|e| {
+                        err(ErrorKind::Format {
+                            message: format!("`{name}`: {e}"),
+                        })
+                    });
+            }
+        };
+        if count != values.len() {
             return Err(err(ErrorKind::ShapeMismatch {
                 name,
                 expected: shape,
@@ -195,6 +300,55 @@ impl VisitMut for WriteBack {
         target
             .update(CopyValues(values))
             .map_err(|e| e.with_path(path.to_string()))
+    }
+}
+
+/// Reads a parameter's values from the little-endian bytes of `reader` (`bytes` of them, in
+/// logical order), a chunk at a time.
+struct ReadLe<'r> {
+    reader: Box<dyn std::io::Read + 'r>,
+    bytes: u64,
+}
+
+impl<E: Float> HostMut<E> for ReadLe<'_> {
+    type Output = std::io::Result<()>;
+    const READS: bool = false;
+    fn call<T: Target<Elem = E> + ?Sized>(mut self, target: &mut T) -> std::io::Result<()> {
+        let size = E::DTYPE.size();
+        let chunk = (1usize << 16) / size * size;
+        let mut buf = vec![0u8; chunk];
+        let (mut at, mut filled) = (0usize, 0usize);
+        let mut left = self.bytes;
+        if let Some(slice) = target.as_logical_slice_mut() {
+            for part in slice.chunks_mut(chunk / size) {
+                let n = part.len() * size;
+                self.reader.read_exact(&mut buf[..n])?;
+                for (x, b) in part.iter_mut().zip(buf[..n].chunks_exact(size)) {
+                    *x = E::from_le(b);
+                }
+            }
+            return Ok(());
+        }
+        let mut result = Ok(());
+        target.for_each_mut(|x| {
+            if result.is_err() {
+                return;
+            }
+            if at == filled {
+                let n = left.min(chunk as u64) as usize;
+                if let Err(e) = self.reader.read_exact(&mut buf[..n]) {
+                    result = Err(e);
+                    return;
+                }
+                left -= n as u64;
+                (at, filled) = (0, n);
+            }
+            if at + size <= filled {
+                *x = E::from_le(&buf[at..at + size]);
+                at += size;
+            }
+        });
+        result
     }
 }
 

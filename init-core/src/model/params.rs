@@ -64,10 +64,16 @@ pub(crate) fn bytes_of(shape: &[usize], dtype: Dtype) -> u64 {
 /// What a read-only pass may do with a parameter without knowing its type.
 pub(crate) trait Read {
     /// Its values in their own element type (a download for framework tensors).
-    #[cfg_attr(not(any(feature = "safetensors", feature = "npy")), allow(dead_code))]
+    #[cfg_attr(not(feature = "npy"), allow(dead_code))]
     fn values(&self) -> Result<Values, InitError>;
     /// Calls `f` with every value, widened to f64 (exactly), in logical row-major order.
     fn each_value(&self, f: &mut dyn FnMut(f64)) -> Result<(), InitError>;
+    /// Writes the values' little-endian bytes to `out` in logical row-major order, a chunk
+    /// at a time: no copy of the whole parameter (a framework tensor is downloaded first).
+    /// The outer error is the parameter's (a framework refusing the download), the inner
+    /// one `out`'s.
+    #[cfg_attr(not(feature = "safetensors"), allow(dead_code))]
+    fn write_le(&self, out: &mut dyn std::io::Write) -> Result<std::io::Result<()>, InitError>;
 }
 
 /// A parameter seen through [`Read`].
@@ -80,6 +86,51 @@ impl<T: Parameter + ?Sized> Read for Reader<'_, T> {
 
     fn each_value(&self, f: &mut dyn FnMut(f64)) -> Result<(), InitError> {
         self.0.inspect(EachValue(f))
+    }
+
+    fn write_le(&self, out: &mut dyn std::io::Write) -> Result<std::io::Result<()>, InitError> {
+        self.0.inspect(WriteLe(out))
+    }
+}
+
+/// [`Read::write_le`]'s work.
+#[cfg_attr(not(feature = "safetensors"), allow(dead_code))]
+struct WriteLe<'a>(&'a mut dyn std::io::Write);
+
+/// The bytes [`WriteLe`] gathers before each write.
+#[cfg_attr(not(feature = "safetensors"), allow(dead_code))]
+const CHUNK: usize = 1 << 16;
+
+impl<E: Float> HostRef<E> for WriteLe<'_> {
+    type Output = std::io::Result<()>;
+    fn call<T: Target<Elem = E> + ?Sized>(self, target: &T) -> std::io::Result<()> {
+        let size = E::DTYPE.size();
+        let per_chunk = CHUNK / size;
+        let mut buf = vec![0u8; per_chunk * size];
+        if let Some(slice) = target.as_logical_slice() {
+            for part in slice.chunks(per_chunk) {
+                let bytes = &mut buf[..part.len() * size];
+                for (b, &x) in bytes.chunks_exact_mut(size).zip(part) {
+                    x.put_le(b);
+                }
+                self.0.write_all(bytes)?;
+            }
+            return Ok(());
+        }
+        let (mut at, mut result) = (0, Ok(()));
+        target.for_each(|x| {
+            x.put_le(&mut buf[at..at + size]);
+            at += size;
+            if at == buf.len() {
+                if result.is_ok() {
+                    result = self.0.write_all(&buf);
+                }
+                at = 0;
+            }
+        });
+        result?;
+        buf.truncate(at);
+        self.0.write_all(&buf)
     }
 }
 

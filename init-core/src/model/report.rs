@@ -176,6 +176,12 @@ mod tests {
             self.0.iter().for_each(|&x| f(x));
             Ok(())
         }
+        fn write_le(&self, out: &mut dyn std::io::Write) -> Result<std::io::Result<()>, InitError> {
+            Ok(self
+                .0
+                .iter()
+                .try_for_each(|x| out.write_all(&x.to_le_bytes())))
+        }
     }
 
     fn std(v: &[f64]) -> f64 {

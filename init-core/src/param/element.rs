@@ -49,6 +49,12 @@ pub(crate) mod sealed {
         fn into_values(values: Vec<Self>) -> Values;
         /// The buffer's values, when they are of this type (no copy).
         fn from_values(values: Values) -> Option<Vec<Self>>;
+        /// Writes the value's little-endian bytes (what every file format holds) to `out`,
+        /// exactly the type's size ([`Dtype::size`](crate::Dtype::size)).
+        fn put_le(self, out: &mut [u8]);
+        /// The value whose little-endian bytes `bytes` are; `bytes` is exactly the type's
+        /// size ([`Dtype::size`](crate::Dtype::size)).
+        fn from_le(bytes: &[u8]) -> Self;
     }
 
     /// f32 and f64: computed in their own type.
@@ -77,6 +83,16 @@ pub(crate) mod sealed {
                         Values::$variant(v) => Some(v),
                         _ => None,
                     }
+                }
+                #[inline(always)]
+                fn put_le(self, out: &mut [u8]) {
+                    out.copy_from_slice(&self.to_le_bytes());
+                }
+                #[inline(always)]
+                fn from_le(bytes: &[u8]) -> Self {
+                    let mut b = [0u8; std::mem::size_of::<$t>()];
+                    b.copy_from_slice(bytes);
+                    $t::from_le_bytes(b)
                 }
             }
         )*};
@@ -308,6 +324,16 @@ mod half_types {
                         Values::$dtype(v) => Some(v),
                         _ => None,
                     }
+                }
+                #[inline(always)]
+                fn put_le(self, out: &mut [u8]) {
+                    out.copy_from_slice(&self.to_le_bytes());
+                }
+                #[inline(always)]
+                fn from_le(bytes: &[u8]) -> Self {
+                    let mut b = [0u8; 2];
+                    b.copy_from_slice(bytes);
+                    $t::from_le_bytes(b)
                 }
             }
 

@@ -35,6 +35,12 @@ pub trait Target {
     fn as_logical_slice_mut(&mut self) -> Option<&mut [Self::Elem]> {
         None
     }
+
+    /// The elements as one slice in logical order, when the memory is laid out that way (lets
+    /// a save copy them a chunk at a time). `None` by default.
+    fn as_logical_slice(&self) -> Option<&[Self::Elem]> {
+        None
+    }
 }
 
 impl<S, D> Target for ArrayBase<S, D>
@@ -62,6 +68,10 @@ where
         // standard (row-major, contiguous) layout only
         self.as_slice_mut()
     }
+
+    fn as_logical_slice(&self) -> Option<&[Self::Elem]> {
+        self.as_slice()
+    }
 }
 
 /// `[F]` and `Vec<F>`: rank 1, one slice in logical order.
@@ -83,6 +93,10 @@ macro_rules! rank_one {
             }
 
             fn as_logical_slice_mut(&mut self) -> Option<&mut [F]> {
+                Some(self)
+            }
+
+            fn as_logical_slice(&self) -> Option<&[F]> {
                 Some(self)
             }
         }
@@ -200,6 +214,10 @@ impl<T: Target + ?Sized> Target for Box<T> {
 
     fn as_logical_slice_mut(&mut self) -> Option<&mut [Self::Elem]> {
         (**self).as_logical_slice_mut()
+    }
+
+    fn as_logical_slice(&self) -> Option<&[Self::Elem]> {
+        (**self).as_logical_slice()
     }
 }
 
