@@ -1,11 +1,13 @@
-//! Saving and loading safetensors streams (issue 15): the memory a save or a load takes beyond
-//! the model is a few chunks, not a copy of the model or of the file, and a non-contiguous
-//! parameter streams too. One test in its own binary, so that the process's peak memory
+//! Saving and loading safetensors, and saving `.npz`/`.npy`, stream (issue 15): the memory a
+//! save or a load takes beyond the model is a few chunks, not a copy of the model or of the
+//! file, and a non-contiguous parameter streams too. One test in its own binary, so that the process's peak memory
 //! (VmHWM) is this test's alone.
 
 use ndarray::{Array2, ShapeBuilder};
 use weight_init::Initialize;
-use weight_init::export::{load_safetensors, save_safetensors, to_safetensors_bytes};
+use weight_init::export::{
+    load_npz, load_safetensors, save_npy, save_npz, save_safetensors, to_safetensors_bytes,
+};
 
 #[derive(Initialize)]
 struct Big {
@@ -69,7 +71,26 @@ fn a_save_and_a_load_hold_no_copy_of_the_model() {
     let after_load = peak_mib();
     assert!(loaded.w == m.w, "the values came back changed");
     assert_eq!(loaded.t, m.t);
+
+    let npz = dir.join("big.npz");
+    let before_npz = peak_mib();
+    save_npz(&m, &npz).unwrap();
+    save_npy(&m.w, dir.join("w.npy")).unwrap();
+    let after_npz = peak_mib();
+    let mut from_npz = Big {
+        w: vec![0.0; N],
+        t: Array2::zeros((300, 200).f()),
+    };
+    load_npz(&mut from_npz, &npz).unwrap();
+    assert!(from_npz.w == m.w, "the .npz values came back changed");
+    assert_eq!(from_npz.t, m.t);
     std::fs::remove_dir_all(&dir).unwrap();
+    if let (Some(b), Some(a)) = (before_npz, after_npz) {
+        assert!(
+            a - b < 16.0,
+            "the .npz/.npy saves raised the peak from {b:.1} to {a:.1} MiB"
+        );
+    }
 
     if let (Some(b), Some(s), Some(bl), Some(l)) = (before, after_save, before_load, after_load) {
         // 64 MiB of parameters: a copy of the model or of the file would add 64 MiB or more

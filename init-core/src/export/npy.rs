@@ -2,18 +2,18 @@
 
 use std::collections::HashSet;
 use std::fs::File;
-use std::io::{Read, Seek, Write};
+use std::io::{Read, Write};
 use std::path::Path;
 
 use ndarray::{ArrayD, IxDyn};
-use ndarray_npy::{NpzWriter, WriteNpyError};
 
 use super::atomic::write_atomic;
 use super::tensors::{
-    Data, Found, HostTensor, Source, collect, format_error, io_error, load_from, no_values, typed,
+    Data, Found, Source, described, format_error, io_error, load_from, no_values, typed,
 };
 use crate::error::{ErrorKind, InitError};
-use crate::model::initialize::Initialize;
+use crate::model::initialize::{Initialize, each};
+use crate::model::params::{WriteLe, bytes_of};
 use crate::param::dtype::{Dtype, Values};
 use crate::param::element::Float;
 use crate::param::parameter::{CopyValues, Parameter};
@@ -33,35 +33,6 @@ fn holds(dtype: Dtype) -> bool {
     }
 }
 
-/// NumPy's `float16` (`'<f2'`) as an element of ndarray-npy's arrays, which know no `f16` of
-/// their own.
-#[cfg(feature = "half")]
-#[derive(Clone, Copy)]
-struct NpF16(half::f16);
-
-#[cfg(feature = "half")]
-impl ndarray_npy::WritableElement for NpF16 {
-    fn type_descriptor() -> py_literal::Value {
-        py_literal::Value::String("<f2".to_string())
-    }
-
-    fn write<W: std::io::Write>(&self, mut writer: W) -> Result<(), ndarray_npy::WriteDataError> {
-        writer
-            .write_all(&self.0.to_le_bytes())
-            .map_err(ndarray_npy::WriteDataError::Io)
-    }
-
-    fn write_slice<W: std::io::Write>(
-        slice: &[Self],
-        mut writer: W,
-    ) -> Result<(), ndarray_npy::WriteDataError> {
-        let bytes: Vec<u8> = slice.iter().flat_map(|x| x.0.to_le_bytes()).collect();
-        writer
-            .write_all(&bytes)
-            .map_err(ndarray_npy::WriteDataError::Io)
-    }
-}
-
 /// Our name of a NumPy type descriptor (`'<f8'` → `f64`), or the descriptor itself.
 fn descr_name(descr: &str) -> String {
     match descr.trim_matches('\'') {
@@ -72,72 +43,51 @@ fn descr_name(descr: &str) -> String {
     }
 }
 
-fn array<T>(shape: &[usize], v: Vec<T>, context: &'static str) -> Result<ArrayD<T>, InitError> {
-    ArrayD::from_shape_vec(IxDyn(shape), v).map_err(|e| format_error(context, e))
-}
-
-/// An array `.npy` holds.
-enum NpArray {
-    F32(ArrayD<f32>),
-    F64(ArrayD<f64>),
-    #[cfg(feature = "half")]
-    F16(ArrayD<NpF16>),
-}
-
-impl NpArray {
-    /// Adds the array to `npz` under `name`.
-    fn add_to<W: Write + Seek>(
-        &self,
-        npz: &mut NpzWriter<W>,
-        name: String,
-    ) -> Result<(), ndarray_npy::WriteNpzError> {
-        match self {
-            NpArray::F32(a) => npz.add_array(name, a),
-            NpArray::F64(a) => npz.add_array(name, a),
-            #[cfg(feature = "half")]
-            NpArray::F16(a) => npz.add_array(name, a),
-        }
-    }
-
-    /// Writes the array to `out` as a `.npy` file.
-    fn write_npy(&self, out: impl Write) -> Result<(), WriteNpyError> {
-        use ndarray_npy::WriteNpyExt;
-        match self {
-            NpArray::F32(a) => a.write_npy(out),
-            NpArray::F64(a) => a.write_npy(out),
-            #[cfg(feature = "half")]
-            NpArray::F16(a) => a.write_npy(out),
-        }
+/// The descriptor `.npy` writes for an element type this module holds (little-endian).
+fn descr(dtype: Dtype) -> &'static str {
+    match dtype {
+        Dtype::F32 => "<f4",
+        Dtype::F64 => "<f8",
+        // bf16 is refused by `holds` before anything is written
+        Dtype::F16 | Dtype::Bf16 => "<f2",
     }
 }
 
-/// `values` as an array of `shape`; other element types are a [`ErrorKind::DtypeMismatch`]
-/// naming `name`.
-fn np_array(
-    shape: &[usize],
-    values: Values,
-    context: &'static str,
-    name: &str,
-) -> Result<NpArray, InitError> {
-    #[cfg(not(feature = "half"))]
-    let _ = name;
-    match values {
-        Values::F32(v) => array(shape, v, context).map(NpArray::F32),
-        Values::F64(v) => array(shape, v, context).map(NpArray::F64),
-        #[cfg(feature = "half")]
-        Values::F16(v) => {
-            array(shape, v.into_iter().map(NpF16).collect(), context).map(NpArray::F16)
-        }
-        #[cfg(feature = "half")]
-        other => Err(InitError::new(
-            context,
-            ErrorKind::DtypeMismatch {
-                name: name.to_string(),
-                expected: HOLDS.to_string(),
-                got: other.dtype().name().to_string(),
-            },
-        )),
+/// The `.npy` header of a C-order array of `shape` and `dtype`, as NumPy writes it: the magic
+/// string, version 1.0 (2.0 when the dictionary does not fit in 65,535 bytes), the
+/// dictionary `{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }`, padded with
+/// spaces and a newline to a multiple of 64 bytes.
+fn npy_header(shape: &[usize], dtype: Dtype) -> Vec<u8> {
+    let dims = match shape {
+        [d] => format!("{d},"),
+        _ => shape
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    let dict = format!(
+        "{{'descr': '{}', 'fortran_order': False, 'shape': ({dims}), }}",
+        descr(dtype)
+    );
+    // magic (6) + version (2) + length (2 or 4), the dictionary, a newline
+    let fits_v1 = (10 + dict.len() + 1).next_multiple_of(64) - 10 <= u16::MAX as usize;
+    let (version, len_bytes) = if fits_v1 { (1u8, 2) } else { (2u8, 4) };
+    let unpadded = 6 + 2 + len_bytes + dict.len() + 1;
+    let total = unpadded.next_multiple_of(64);
+    let header_len = total - (6 + 2 + len_bytes);
+    let mut out = Vec::with_capacity(total);
+    out.extend_from_slice(b"\x93NUMPY");
+    out.extend_from_slice(&[version, 0]);
+    if version == 1 {
+        out.extend_from_slice(&(header_len as u16).to_le_bytes());
+    } else {
+        out.extend_from_slice(&(header_len as u32).to_le_bytes());
     }
+    out.extend_from_slice(dict.as_bytes());
+    out.resize(total - 1, b' ');
+    out.push(b'\n');
+    out
 }
 
 /// Writes every parameter of `model` to a `.npz` file at `path`, one uncompressed array per
@@ -146,42 +96,49 @@ fn np_array(
 /// and `f64` (`'<f4'`, `'<f8'`), and with the `half` feature `f16` (`'<f2'`, NumPy's
 /// `float16`); NumPy has no bf16, so a bf16 parameter is an [`ErrorKind::DtypeMismatch`]
 /// naming it (save it as safetensors). The save is atomic (see the [module](super)
-/// documentation).
+/// documentation). The file is streamed: each array's header, then its bytes straight from the
+/// parameter, so a save holds no copy of the model.
 pub fn save_npz<M: Initialize + ?Sized>(
     model: &M,
     path: impl AsRef<Path>,
 ) -> Result<(), InitError> {
     const CONTEXT: &str = "save_npz";
     let path = path.as_ref();
-    let tensors = collect(model, CONTEXT, holds, HOLDS)?;
-    let write_err = |e: ndarray_npy::WriteNpzError| match e {
-        ndarray_npy::WriteNpzError::Npy(WriteNpyError::Io(e)) => io_error(CONTEXT, path, e),
+    let params = described(model, CONTEXT, holds, HOLDS)?;
+    let io = |e: std::io::Error| io_error(CONTEXT, path, e);
+    let zip_err = |e: zip::result::ZipError| match e {
+        zip::result::ZipError::Io(e) => io_error(CONTEXT, path, e),
         e => format_error(CONTEXT, e),
     };
-    let arrays = tensors
-        .into_iter()
-        .map(
-            |HostTensor {
-                 name,
-                 shape,
-                 values,
-                 path: param,
-             }| {
-                match np_array(&shape, values, CONTEXT, &name) {
-                    Ok(a) => Ok((name, param, a)),
-                    Err(e) => Err(e.with_path(param)),
-                }
-            },
-        )
-        .collect::<Result<Vec<_>, _>>()?;
     write_atomic(path, CONTEXT, |out| {
-        let mut npz = NpzWriter::new(out);
-        for (name, param, array) in arrays {
-            array
-                .add_to(&mut npz, name)
-                .map_err(|e| write_err(e).with_path(param))?;
-        }
-        npz.finish().map_err(write_err)?;
+        let mut zip = zip::ZipWriter::new(out);
+        let mut at = 0;
+        each(model, |info, read| {
+            // the first walk's list: a model whose walk changed gets an error
+            let same = params
+                .get(at)
+                .is_some_and(|p| p.name == info.name && p.shape == info.shape);
+            if !same {
+                return Err(format_error(
+                    CONTEXT,
+                    format!("`{}` was not in the model's first walk", info.name),
+                ));
+            }
+            at += 1;
+            let header = npy_header(&info.shape, info.dtype);
+            let bytes = bytes_of(&info.shape, info.dtype).saturating_add(header.len() as u64);
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored)
+                .large_file(bytes >= u32::MAX as u64);
+            let named = |e: InitError| e.with_path(info.path.clone());
+            zip.start_file(format!("{}.npy", info.name), options)
+                .map_err(|e| named(zip_err(e)))?;
+            zip.write_all(&header).map_err(|e| named(io(e)))?;
+            read.write_le(&mut zip)
+                .map_err(named)?
+                .map_err(|e| named(io(e)))
+        })?;
+        zip.finish().map_err(zip_err)?;
         Ok(())
     })
 }
@@ -516,25 +473,22 @@ fn c_order(values: Values, shape: &[usize]) -> Values {
 pub fn save_npy<P: Parameter + ?Sized>(param: &P, path: impl AsRef<Path>) -> Result<(), InitError> {
     const CONTEXT: &str = "save_npy";
     let path = path.as_ref();
-    let shape = param.dims();
-    let err = |e: WriteNpyError| match e {
-        WriteNpyError::Io(e) => io_error(CONTEXT, path, e),
-        e => format_error(CONTEXT, e),
-    };
-    let name = || path.display().to_string();
     if !holds(P::Elem::DTYPE) {
         return Err(InitError::new(
             CONTEXT,
             ErrorKind::DtypeMismatch {
-                name: name(),
+                name: path.display().to_string(),
                 expected: HOLDS.to_string(),
                 got: P::Elem::NAME.to_string(),
             },
         ));
     }
-    let values = Values::from_vec(param.values()?);
-    let array = np_array(&shape, values, CONTEXT, &name())?;
-    write_atomic(path, CONTEXT, |out| array.write_npy(out).map_err(err))
+    let header = npy_header(&param.dims(), P::Elem::DTYPE);
+    let io = |e: std::io::Error| io_error(CONTEXT, path, e);
+    write_atomic(path, CONTEXT, |out| {
+        out.write_all(&header).map_err(io)?;
+        param.inspect(WriteLe(out))?.map_err(io)
+    })
 }
 
 /// Reads a `.npy` file at `path` into one parameter: the file must have the parameter's shape

@@ -1,11 +1,11 @@
-//! What every format shares: a model's parameters as named host tensors going out
-//! ([`collect`]), a file's tensors coming in by name, strictly ([`Source`], [`load_from`]), and
-//! the file errors.
+//! What every format shares: a model's parameters checked for a file going out
+//! ([`described`]), a file's tensors coming in by name, strictly ([`Source`], [`load_from`]),
+//! and the file errors.
 
 use std::collections::{HashMap, HashSet};
 
 use crate::error::{ErrorKind, InitError};
-use crate::model::initialize::{Initialize, each, params};
+use crate::model::initialize::{Initialize, params};
 use crate::model::params::ParamInfo;
 use crate::model::path::ParamPath;
 use crate::model::visit::VisitMut;
@@ -16,21 +16,9 @@ use crate::param::shape::element_count;
 use crate::param::target::Target;
 use crate::scheme::init::Init;
 
-/// One parameter, read out of a model.
-#[cfg_attr(not(feature = "npy"), allow(dead_code))]
-pub(crate) struct HostTensor {
-    /// Its path (`blocks[3].w`), for errors.
-    pub(crate) path: String,
-    /// Its state-dict name.
-    pub(crate) name: String,
-    pub(crate) shape: Vec<usize>,
-    pub(crate) values: Values,
-}
-
 /// Every parameter of `model` (declaration order), checked for a file: `holds(dtype)` says
 /// whether the format can store an element type (`formats` names those it can, in errors), and
 /// no two parameters may share a state-dict name. Reads no values.
-#[cfg_attr(not(feature = "safetensors"), allow(dead_code))]
 pub(crate) fn described<M: Initialize + ?Sized>(
     model: &M,
     context: &'static str,
@@ -55,48 +43,6 @@ pub(crate) fn described<M: Initialize + ?Sized>(
         }
     }
     Ok(list)
-}
-
-/// Reads every parameter of `model` (declaration order); `holds(dtype)` says whether the
-/// format can store an element type, `formats` names those it can in errors.
-#[cfg_attr(not(feature = "npy"), allow(dead_code))]
-pub(crate) fn collect<M: Initialize + ?Sized>(
-    model: &M,
-    context: &'static str,
-    holds: fn(Dtype) -> bool,
-    formats: &'static str,
-) -> Result<Vec<HostTensor>, InitError> {
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    each(model, |info, param| {
-        let ParamInfo {
-            path,
-            name,
-            shape,
-            dtype,
-            ..
-        } = info;
-        let err = |kind| InitError::new(context, kind).with_path(path.clone());
-        if !holds(dtype) {
-            return Err(err(ErrorKind::DtypeMismatch {
-                name,
-                expected: formats.to_string(),
-                got: dtype.name().to_string(),
-            }));
-        }
-        if !seen.insert(name.clone()) {
-            return Err(err(ErrorKind::DuplicateTensor { name }));
-        }
-        let values = param.values().map_err(|e| e.with_path(path.clone()))?;
-        out.push(HostTensor {
-            path,
-            name,
-            shape,
-            values,
-        });
-        Ok(())
-    })?;
-    Ok(out)
 }
 
 /// What a file holds under one name.

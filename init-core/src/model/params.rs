@@ -6,7 +6,7 @@
 use super::path::ParamPath;
 use super::visit::Visit;
 use crate::error::InitError;
-use crate::param::dtype::{Dtype, Values};
+use crate::param::dtype::Dtype;
 use crate::param::element::Float;
 use crate::param::parameter::{HostRef, Parameter};
 use crate::param::shape::count;
@@ -63,16 +63,13 @@ pub(crate) fn bytes_of(shape: &[usize], dtype: Dtype) -> u64 {
 
 /// What a read-only pass may do with a parameter without knowing its type.
 pub(crate) trait Read {
-    /// Its values in their own element type (a download for framework tensors).
-    #[cfg_attr(not(feature = "npy"), allow(dead_code))]
-    fn values(&self) -> Result<Values, InitError>;
     /// Calls `f` with every value, widened to f64 (exactly), in logical row-major order.
     fn each_value(&self, f: &mut dyn FnMut(f64)) -> Result<(), InitError>;
     /// Writes the values' little-endian bytes to `out` in logical row-major order, a chunk
     /// at a time: no copy of the whole parameter (a framework tensor is downloaded first).
     /// The outer error is the parameter's (a framework refusing the download), the inner
     /// one `out`'s.
-    #[cfg_attr(not(feature = "safetensors"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "safetensors", feature = "npy")), allow(dead_code))]
     fn write_le(&self, out: &mut dyn std::io::Write) -> Result<std::io::Result<()>, InitError>;
 }
 
@@ -80,10 +77,6 @@ pub(crate) trait Read {
 struct Reader<'a, T: ?Sized>(&'a T);
 
 impl<T: Parameter + ?Sized> Read for Reader<'_, T> {
-    fn values(&self) -> Result<Values, InitError> {
-        Ok(Values::from_vec(self.0.values()?))
-    }
-
     fn each_value(&self, f: &mut dyn FnMut(f64)) -> Result<(), InitError> {
         self.0.inspect(EachValue(f))
     }
@@ -93,12 +86,13 @@ impl<T: Parameter + ?Sized> Read for Reader<'_, T> {
     }
 }
 
-/// [`Read::write_le`]'s work.
-#[cfg_attr(not(feature = "safetensors"), allow(dead_code))]
-struct WriteLe<'a>(&'a mut dyn std::io::Write);
+/// [`Read::write_le`]'s work: a parameter's little-endian bytes written to a writer, a chunk at
+/// a time.
+#[cfg_attr(not(any(feature = "safetensors", feature = "npy")), allow(dead_code))]
+pub(crate) struct WriteLe<'a>(pub(crate) &'a mut dyn std::io::Write);
 
 /// The bytes [`WriteLe`] gathers before each write.
-#[cfg_attr(not(feature = "safetensors"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "safetensors", feature = "npy")), allow(dead_code))]
 const CHUNK: usize = 1 << 16;
 
 impl<E: Float> HostRef<E> for WriteLe<'_> {

@@ -164,14 +164,10 @@ impl fmt::Display for Report {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::param::dtype::Values;
 
     struct Slice<'a>(&'a [f64]);
 
     impl Read for Slice<'_> {
-        fn values(&self) -> Result<Values, InitError> {
-            Ok(Values::from_vec(self.0.to_vec()))
-        }
         fn each_value(&self, f: &mut dyn FnMut(f64)) -> Result<(), InitError> {
             self.0.iter().for_each(|&x| f(x));
             Ok(())
