@@ -254,6 +254,50 @@ pub(crate) fn pair_words_lanes(key: [u32; 2], m0: u64, attempt: u32) -> [[u32; L
     out
 }
 
+/// The words of pairs `m[l]` at attempts `attempt[l]`, one per lane (any counters): what
+/// [`pair_words_lanes`] computes for consecutive pairs, for a gathered set (the elements a
+/// truncated normal rejected, retried together).
+#[inline(always)]
+#[allow(clippy::needless_range_loop)] // a lane loop indexes several arrays at once
+pub(crate) fn pair_words_gather(
+    key: [u32; 2],
+    m: [u64; LANES],
+    attempt: [u32; LANES],
+) -> [[u32; LANES]; 4] {
+    let mut ks = [[0u32; 2]; 10];
+    ks[0] = key;
+    for r in 1..10 {
+        ks[r] = [ks[r - 1][0].wrapping_add(W0), ks[r - 1][1].wrapping_add(W1)];
+    }
+    let mut out = [[0u32; LANES]; 4];
+    for l in 0..LANES {
+        let (mut c0, mut c1, mut c2, mut c3) =
+            (m[l] as u32, (m[l] >> 32) as u32, attempt[l], DOMAIN_ELEMENT);
+        for k in &ks {
+            let p0 = M0 * u64::from(c0);
+            let p1 = M1 * u64::from(c2);
+            let n0 = (p1 >> 32) as u32 ^ c1 ^ k[0];
+            let n2 = (p0 >> 32) as u32 ^ c3 ^ k[1];
+            (c0, c1, c2, c3) = (n0, p1 as u32, n2, p0 as u32);
+        }
+        out[0][l] = c0;
+        out[1][l] = c1;
+        out[2][l] = c2;
+        out[3][l] = c3;
+    }
+    out
+}
+
+/// Slot `slot` (0–3) of [`normal_quad_f32`] of `w`, computing only the Box–Muller pair it
+/// belongs to: bit for bit the same value.
+#[inline(always)]
+pub(crate) fn normal_slot_f32(w: [u32; 4], slot: usize) -> f32 {
+    let (a, b) = if slot < 2 { (w[0], w[1]) } else { (w[2], w[3]) };
+    let r = (-2.0 * ln_f32(open_unit_f32(a))).sqrt();
+    let (c, s) = cos_sin_2pi_f32(unit_f32(b));
+    if slot.is_multiple_of(2) { r * c } else { r * s }
+}
+
 /// A `rand::Rng` over one Philox stream: counter `(c0, c1, c2, domain)` with the block number
 /// in the 64-bit `(c0, c1)` (sequential streams) or in `c2` (an element's own stream).
 #[derive(Clone, Debug)]
