@@ -16,6 +16,7 @@ pub mod __private {
         HasForgetGate, Init, InitError, Initialize, IntoShape, LayerConfig, Layout, ParamPath,
         Parameter, Segment, Visit, VisitMut,
     };
+    pub use std::boxed::Box;
 
     /// A framework layer created from its configuration (`config = ...` on a field with a
     /// scheme), its parameters waiting for the fill; an error names its path.
@@ -40,23 +41,55 @@ pub mod __private {
             .map_err(|e| path.with(sibling, |p| e.with_path(p.to_string())))
     }
 
-    /// A parameter built zero from a shape (`shape = ...`); an error names its path.
+    /// The model moved out of its box (`zeroed_at` of a derived model): a call of its own, so
+    /// that in a debug build the copy this move makes is not on the stack while the model is
+    /// built.
+    #[inline(never)]
+    pub fn unboxed<T>(built: Result<Box<T>, InitError>) -> Result<T, InitError> {
+        match built {
+            Ok(b) => Ok(*b),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `model` moved out of its box onto the end of `models`: a call of its own, made once the
+    /// model is built, so that in a debug build the copy this move makes on the stack is not
+    /// there while the next model is built.
+    #[inline(never)]
+    #[allow(clippy::boxed_local)] // boxed on purpose: it is the move out of the box this is for
+    fn push_unboxed<T>(models: &mut Vec<T>, model: Box<T>) {
+        models.push(*model);
+    }
+
+    /// The model `assemble` makes of its fields (each already built, most in heap slots), in a
+    /// heap slot. A call of its own, made once every field is built: in a debug build the
+    /// copies of the model that assembling it makes on the stack (the moved fields, then the
+    /// struct, about twice its size) are then not on the stack while its fields, nested
+    /// models included, are built.
+    #[inline(never)]
+    pub fn assemble<T>(assemble: impl FnOnce() -> T) -> Box<T> {
+        Box::new(assemble())
+    }
+
+    /// A parameter built zero from a shape (`shape = ...`), in a heap slot (moved into the
+    /// model's own once every field is built); an error names its path.
     pub fn construct<T: Construct<D>, D: ?Sized>(
         shape: impl IntoShape,
         device: &D,
         path: &mut ParamPath,
         segment: Segment,
-    ) -> Result<T, InitError> {
-        T::zeros(&shape.into_shape(), device)
+    ) -> Result<Box<T>, InitError> {
+        T::zeros_boxed(&shape.into_shape(), device)
             .map_err(|e| path.with(segment, |p| e.with_path(p.to_string())))
     }
 
-    /// A parameter whose type has its shape, built zero; an error names its path.
+    /// A parameter whose type has its shape, built zero in a heap slot; an error names its
+    /// path.
     pub fn construct_fixed<T: Construct<D> + FixedShape, D: ?Sized>(
         device: &D,
         path: &mut ParamPath,
         segment: Segment,
-    ) -> Result<T, InitError> {
+    ) -> Result<Box<T>, InitError> {
         construct(T::fixed_shape(), device, path, segment)
     }
 
@@ -69,12 +102,12 @@ pub mod __private {
         note = "derive `Initialize` on it with `#[init(config = ...)]` and give its parameters `shape = ...`; or `#[init(skip)]` the field"
     )]
     pub trait BuildOn<D: ?Sized>: Sized {
-        /// [`Build::zeroed_at`].
+        /// [`Build::zeroed_boxed_at`].
         fn zeroed_on(
             config: &<Self as Configured>::Config,
             device: &D,
             path: &mut ParamPath,
-        ) -> Result<Self, InitError>
+        ) -> Result<Box<Self>, InitError>
         where
             Self: Configured;
     }
@@ -84,18 +117,18 @@ pub mod __private {
             config: &<Self as Configured>::Config,
             device: &D,
             path: &mut ParamPath,
-        ) -> Result<Self, InitError> {
-            T::zeroed_at(config, device, path)
+        ) -> Result<Box<Self>, InitError> {
+            T::zeroed_boxed_at(config, device, path)
         }
     }
 
-    /// A nested model built from its configuration, at its path.
+    /// A nested model built from its configuration, at its path, in a heap slot.
     pub fn build_nested<T: BuildOn<D> + Configured, D: ?Sized>(
         config: &T::Config,
         device: &D,
         path: &mut ParamPath,
         segment: Segment,
-    ) -> Result<T, InitError> {
+    ) -> Result<Box<T>, InitError> {
         path.with(segment, |p| T::zeroed_on(config, device, p))
     }
 
@@ -148,7 +181,9 @@ pub mod __private {
                 let mut models = init_core::try_with_capacity(len, "build")
                     .map_err(|e| e.with_path(p.to_string()))?;
                 for i in 0..len {
-                    models.push(p.with(Segment::Index(i), |p| T::zeroed_at(config, device, p))?);
+                    let model =
+                        p.with(Segment::Index(i), |p| T::zeroed_boxed_at(config, device, p))?;
+                    push_unboxed(&mut models, model);
                 }
                 Ok(models)
             })

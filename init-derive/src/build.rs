@@ -31,14 +31,15 @@ fn mentions_generics(ty: &syn::Type, generics: &syn::Generics) -> bool {
     walk(ty.to_token_stream(), &names)
 }
 
-/// The expression that builds one field in `Build::zeroed_at`, and the bound it needs (spanned
-/// at the field's type).
+/// The expression that builds one field in `Build::zeroed_boxed_at`, whether it gives the field
+/// in a heap slot (`Box<field type>`: a parameter or a nested model, moved into the model's
+/// own heap slot last), and the bound it needs (spanned at the field's type).
 ///
 /// A nested model's bound names `Configured` too when the field's type is free of the struct's
 /// generics, so that a model without `config` is one error at the field's type. With generics
 /// such a bound would hide the nested model's configuration type behind the where-clause, so
 /// it is left to the body's own obligations.
-fn build_field(f: &Field, generics: &syn::Generics) -> (TokenStream, Option<TokenStream>) {
+fn build_field(f: &Field, generics: &syn::Generics) -> (TokenStream, bool, Option<TokenStream>) {
     let spec = &f.spec;
     let generic = mentions_generics(&f.original.ty, generics);
     let ty = &f.original.ty;
@@ -47,6 +48,7 @@ fn build_field(f: &Field, generics: &syn::Generics) -> (TokenStream, Option<Toke
     if spec.skip.is_some() {
         return (
             quote_spanned!(span=> <#ty as __wi::Default>::default()),
+            false,
             Some(quote_spanned!(span=> #ty: __wi::Default)),
         );
     }
@@ -55,6 +57,7 @@ fn build_field(f: &Field, generics: &syn::Generics) -> (TokenStream, Option<Toke
             // a framework layer, created from its own configuration
             return (
                 quote! { __wi::create_layer::<#ty, __Dev>(&(#config), __device, __path, #seg)? },
+                false,
                 Some(if generic {
                     quote_spanned!(span=> #ty: __wi::CreateLayer<__Dev>)
                 } else {
@@ -65,10 +68,12 @@ fn build_field(f: &Field, generics: &syn::Generics) -> (TokenStream, Option<Toke
         return match &spec.shape {
             Some((_, shape)) => (
                 quote! { __wi::construct::<#ty, __Dev>(#shape, __device, __path, #seg)? },
+                true,
                 Some(quote_spanned!(span=> #ty: __wi::Construct<__Dev>)),
             ),
             None => (
                 quote! { __wi::construct_fixed::<#ty, __Dev>(__device, __path, #seg)? },
+                true,
                 Some(quote_spanned!(span=> #ty: __wi::FixedShape + __wi::Construct<__Dev>)),
             ),
         };
@@ -80,6 +85,7 @@ fn build_field(f: &Field, generics: &syn::Generics) -> (TokenStream, Option<Toke
     match &spec.len {
         Some((_, len)) => (
             quote! { <#ty as __wi::BuildManyOn<__Dev, __wi::ItemConfig<#ty>>>::zeroed_many(#len, #config, __device, __path, #seg)? },
+            false,
             Some(if generic {
                 quote_spanned!(span=> #ty: __wi::BuildManyOn<__Dev, __wi::ItemConfig<#ty>>)
             } else {
@@ -88,6 +94,7 @@ fn build_field(f: &Field, generics: &syn::Generics) -> (TokenStream, Option<Toke
         ),
         None => (
             quote! { __wi::build_nested::<#ty, __Dev>(#config, __device, __path, #seg)? },
+            true,
             Some(if generic {
                 quote_spanned!(span=> #ty: __wi::BuildOn<__Dev>)
             } else {
@@ -99,7 +106,10 @@ fn build_field(f: &Field, generics: &syn::Generics) -> (TokenStream, Option<Toke
 
 /// `impl Configured` and `impl Build<__Dev>` when the struct says `#[init(config = Type)]`:
 /// every field built from the configuration (bound as `cfg` for the fields' expressions), in
-/// declaration order; `body` instead of that for the fallback impl.
+/// declaration order, each into a local (a parameter or nested model in a heap slot of its
+/// own), then moved into one heap slot for the model (`zeroed_boxed_at`), which `zeroed_at`
+/// moves out once: a model holding large arrays inline is on the stack at most once while it
+/// is built (`tests/stack.rs`). `body` instead of that, as `zeroed_at`, for the fallback impl.
 pub(crate) fn build(c: &Container, body: Option<TokenStream>) -> TokenStream {
     let Some(config) = &c.spec.config else {
         return TokenStream::new();
@@ -113,33 +123,66 @@ pub(crate) fn build(c: &Container, body: Option<TokenStream>) -> TokenStream {
     let mut predicates: Vec<TokenStream> = where_clause
         .map(|w| w.predicates.iter().map(ToTokens::to_token_stream).collect())
         .unwrap_or_default();
-    let body = body.unwrap_or_else(|| {
-        let mut values = Vec::new();
-        for f in &c.fields {
-            let (value, bound) = build_field(f, &input.generics);
-            predicates.extend(bound);
-            values.push(match &f.member {
-                syn::Member::Named(i) => quote!(#i: #value),
-                syn::Member::Unnamed(_) => value,
-            });
+    let methods = match body {
+        Some(body) => quote! {
+            fn zeroed_at(
+                __config: &#config,
+                __device: &__Dev,
+                __path: &mut __wi::ParamPath,
+            ) -> __wi::Result<Self, __wi::InitError> {
+                #body
+            }
+        },
+        None => {
+            let mut locals = Vec::new();
+            let mut values = Vec::new();
+            for (i, f) in c.fields.iter().enumerate() {
+                let (value, boxed, bound) = build_field(f, &input.generics);
+                predicates.extend(bound);
+                let local = quote::format_ident!("__wi_field_{}", i);
+                locals.push(quote!(let #local = #value;));
+                let moved = if boxed {
+                    quote!(*#local)
+                } else {
+                    quote!(#local)
+                };
+                values.push(match &f.member {
+                    syn::Member::Named(i) => quote!(#i: #moved),
+                    syn::Member::Unnamed(_) => moved,
+                });
+            }
+            let fields = match &input.data {
+                syn::Data::Struct(syn::DataStruct {
+                    fields: syn::Fields::Named(_),
+                    ..
+                }) => quote!(Self { #(#values,)* }),
+                syn::Data::Struct(syn::DataStruct {
+                    fields: syn::Fields::Unit,
+                    ..
+                }) => quote!(Self),
+                _ => quote!(Self(#(#values,)*)),
+            };
+            quote! {
+                fn zeroed_at(
+                    __config: &#config,
+                    __device: &__Dev,
+                    __path: &mut __wi::ParamPath,
+                ) -> __wi::Result<Self, __wi::InitError> {
+                    __wi::unboxed(<Self as __wi::Build<__Dev>>::zeroed_boxed_at(__config, __device, __path))
+                }
+                fn zeroed_boxed_at(
+                    __config: &#config,
+                    __device: &__Dev,
+                    __path: &mut __wi::ParamPath,
+                ) -> __wi::Result<__wi::Box<Self>, __wi::InitError> {
+                    let cfg: &#config = __config;
+                    let _ = cfg;
+                    #(#locals)*
+                    __wi::Ok(__wi::assemble(move || #fields))
+                }
+            }
         }
-        let fields = match &input.data {
-            syn::Data::Struct(syn::DataStruct {
-                fields: syn::Fields::Named(_),
-                ..
-            }) => quote!(Self { #(#values,)* }),
-            syn::Data::Struct(syn::DataStruct {
-                fields: syn::Fields::Unit,
-                ..
-            }) => quote!(Self),
-            _ => quote!(Self(#(#values,)*)),
-        };
-        quote! {
-            let cfg: &#config = __config;
-            let _ = cfg;
-            __wi::Ok(#fields)
-        }
-    });
+    };
     let (plain_impl_generics, _, plain_where) = input.generics.split_for_impl();
     quote! {
         #[automatically_derived]
@@ -148,13 +191,7 @@ pub(crate) fn build(c: &Container, body: Option<TokenStream>) -> TokenStream {
         }
         #[automatically_derived]
         impl #impl_generics __wi::Build<__Dev> for #name #ty_generics where #(#predicates,)* {
-            fn zeroed_at(
-                __config: &#config,
-                __device: &__Dev,
-                __path: &mut __wi::ParamPath,
-            ) -> __wi::Result<Self, __wi::InitError> {
-                #body
-            }
+            #methods
         }
     }
 }

@@ -28,6 +28,14 @@ pub trait Construct<Dev: ?Sized>: Parameter + Sized {
     /// bytes than can be allocated ([`ErrorKind::OutOfMemory`]), a framework's refusal
     /// ([`ErrorKind::Backend`]).
     fn zeros(shape: &[usize], device: &Dev) -> Result<Self, InitError>;
+
+    /// [`zeros`](Construct::zeros) in a heap slot: what a derived [`Build`](crate::Build) calls,
+    /// so that a parameter held inline in a model is never on the stack before it is moved
+    /// into the model's own heap slot. Provided as `zeros(..).map(Box::new)`; a fixed-size
+    /// array is built in its box a row at a time.
+    fn zeros_boxed(shape: &[usize], device: &Dev) -> Result<Box<Self>, InitError> {
+        Self::zeros(shape, device).map(Box::new)
+    }
 }
 
 /// A parameter type whose shape is part of the type (`[[f32; 64]; 128]`, nalgebra's
@@ -40,6 +48,18 @@ pub trait Construct<Dev: ?Sized>: Parameter + Sized {
 pub trait FixedShape {
     /// The shape the type has.
     fn fixed_shape() -> Vec<usize>;
+}
+
+/// The value moved out of its box, into the caller's slot: a function of its own, called last,
+/// so that in a debug build (where every temporary has its own stack slot for the whole call)
+/// the one copy of the value this move makes on the stack is not on the frame that built the
+/// value while it was being built.
+#[inline(never)]
+pub(crate) fn unboxed<T>(built: Result<Box<T>, InitError>) -> Result<T, InitError> {
+    match built {
+        Ok(b) => Ok(*b),
+        Err(e) => Err(e),
+    }
 }
 
 /// [`ErrorKind::WrongShape`] for `shape` against what the type holds.
@@ -110,10 +130,14 @@ impl<T: Nested, const N: usize, Dev: ?Sized> Construct<Dev> for Box<[T; N]> {
     }
 }
 
-/// Built as a `Box<[T; N]>` and moved out: one copy of the array on the stack, not the several
-/// `Nested::zeroed` of the whole array makes.
+/// Built as a `Box<[T; N]>`: [`zeros_boxed`](Construct::zeros_boxed) never has the array on the
+/// stack, [`zeros`](Construct::zeros) moves it out of the box once, into the caller's slot.
 impl<T: Nested, const N: usize, Dev: ?Sized> Construct<Dev> for [T; N] {
     fn zeros(shape: &[usize], device: &Dev) -> Result<Self, InitError> {
-        <Box<Self> as Construct<Dev>>::zeros(shape, device).map(|b| *b)
+        unboxed(Self::zeros_boxed(shape, device))
+    }
+
+    fn zeros_boxed(shape: &[usize], device: &Dev) -> Result<Box<Self>, InitError> {
+        <Box<Self> as Construct<Dev>>::zeros(shape, device)
     }
 }
