@@ -10,8 +10,7 @@ use std::path::{Path, PathBuf};
 
 use ndarray::Array1;
 use weight_init::export::{
-    from_safetensors_bytes, load_npy, load_npz, load_safetensors, save_npy, save_npz,
-    save_safetensors,
+    load_npy, load_npz, load_safetensors, save_npy, save_npz, save_safetensors,
 };
 use weight_init::{ErrorKind, InitError, Initialize};
 
@@ -402,7 +401,7 @@ fn f16_nan_payloads_keep_their_bits() {
 
     let bytes = weight_init::export::to_safetensors_bytes(&m).unwrap();
     let mut back = zero();
-    from_safetensors_bytes(&mut back, &bytes).unwrap();
+    weight_init::export::from_safetensors_bytes(&mut back, &bytes).unwrap();
     assert_eq!(got(&back), bits, "safetensors");
 
     save_npz(&m, d.join("h.npz")).unwrap();
