@@ -319,7 +319,9 @@ impl Recipe {
     /// Zeros and Ones", Algorithm 1; jiaweizzhao/ZerO-initialization): a projection with
     /// out ≤ in is the (partial) identity (`eye`). **Not covered**: a projection with
     /// out > in, which ZerO fills with a scaled Hadamard transform (no such scheme exists
-    /// here yet), and embeddings, which Algorithm 1 does not address: the recipe gives them
+    /// here yet); a fused QKV weight (out = 3·in as a whole; its blocks would each be an
+    /// identity, which needs block-wise init); and embeddings, which Algorithm 1 does not
+    /// address: the recipe gives them
     /// nothing (they keep their own scheme, and the report says so). Biases 0, norms 1 and 0.
     pub fn zero() -> Self {
         Self::of(Kind::Zero)
@@ -565,7 +567,8 @@ impl Recipe {
                 }
             }
             Kind::Zero => match fans {
-                Some((i, o)) if o <= i => Some(constant_eye()),
+                // a fused QKV is out = 3·in as a whole: the identity per block needs block-wise init
+                Some((i, o)) if o <= i && role != Role::AttnQkv => Some(constant_eye()),
                 _ => None,
             },
             Kind::Spectral => match (role, fans) {

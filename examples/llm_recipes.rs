@@ -1,0 +1,201 @@
+//! Every LLM recipe of `weight_init::recipe` on a small GPT with Hugging Face GPT-2's parameter
+//! names (`wte`, `wpe`, `h.{l}.ln_1`, `h.{l}.attn.c_attn`, `h.{l}.attn.c_proj`, `h.{l}.ln_2`,
+//! `h.{l}.mlp.c_fc`, `h.{l}.mlp.c_proj`, `ln_f`; `Conv1D` weights stored `(in, out)`):
+//! d_model 256, 4 layers, d_ff 1024, vocabulary 1000, context 128.
+//!
+//! The model is a derived struct whose attributes are GPT-2's own; each recipe overrides them
+//! by state-dict name (`Recipe::apply`, through `Initialize::init_with_rules`). For each recipe
+//! it writes `target/recipes/<recipe>.json`, a list of
+//! `{"name", "shape", "std_param", "measured_std"}` for every parameter (`std_param`: the σ
+//! the recipe's formula gives, before any truncation, `null` for constants, identities and
+//! parameters the recipe leaves alone), and prints the weights' table.
+//!
+//! Run with `cargo run --release --example llm_recipes`.
+
+use ndarray::{Array1, Array2};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use weight_init::Initialize;
+use weight_init::recipe::{Dims, Naming, Recipe};
+
+const D: usize = 256;
+const N_LAYERS: usize = 4;
+const D_FF: usize = 1024;
+const VOCAB: usize = 1000;
+const CONTEXT: usize = 128;
+const SEED: u64 = 2024;
+
+#[derive(Initialize)]
+struct LayerNorm {
+    #[init(ones)]
+    weight: Array1<f32>,
+    #[init(zeros)]
+    bias: Array1<f32>,
+}
+
+/// Hugging Face's `Conv1D`: the weight is `(in, out)`.
+#[derive(Initialize)]
+struct Conv1D {
+    #[init(normal(std = 0.02), layout = in_out)]
+    weight: Array2<f32>,
+    #[init(zeros)]
+    bias: Array1<f32>,
+}
+
+#[derive(Initialize)]
+struct Attention {
+    c_attn: Conv1D,
+    c_proj: Conv1D,
+}
+
+#[derive(Initialize)]
+struct Mlp {
+    c_fc: Conv1D,
+    c_proj: Conv1D,
+}
+
+#[derive(Initialize)]
+struct Block {
+    ln_1: LayerNorm,
+    attn: Attention,
+    ln_2: LayerNorm,
+    mlp: Mlp,
+}
+
+/// `nn.Embedding`: the table is `weight`, `(rows, d_model)`.
+#[derive(Initialize)]
+struct Embedding {
+    #[init(normal(std = 0.02))]
+    weight: Array2<f32>,
+}
+
+#[derive(Initialize)]
+struct Gpt {
+    wte: Embedding,
+    wpe: Embedding,
+    h: Vec<Block>,
+    ln_f: LayerNorm,
+}
+
+fn ln() -> LayerNorm {
+    LayerNorm {
+        weight: Array1::zeros(D),
+        bias: Array1::zeros(D),
+    }
+}
+
+fn conv(n_in: usize, n_out: usize) -> Conv1D {
+    Conv1D {
+        weight: Array2::zeros((n_in, n_out)),
+        bias: Array1::zeros(n_out),
+    }
+}
+
+impl Gpt {
+    fn zeros() -> Self {
+        Gpt {
+            wte: Embedding {
+                weight: Array2::zeros((VOCAB, D)),
+            },
+            wpe: Embedding {
+                weight: Array2::zeros((CONTEXT, D)),
+            },
+            h: (0..N_LAYERS)
+                .map(|_| Block {
+                    ln_1: ln(),
+                    attn: Attention {
+                        c_attn: conv(D, 3 * D),
+                        c_proj: conv(D, D),
+                    },
+                    ln_2: ln(),
+                    mlp: Mlp {
+                        c_fc: conv(D, D_FF),
+                        c_proj: conv(D_FF, D),
+                    },
+                })
+                .collect(),
+            ln_f: ln(),
+        }
+    }
+}
+
+fn num(x: Option<f64>) -> String {
+    x.map_or("null".to_string(), |v| format!("{v:e}"))
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let dims = Dims::new(D, N_LAYERS, D_FF, VOCAB);
+    let naming = Naming::hf_gpt2();
+    let out = std::path::Path::new("target/recipes");
+    std::fs::create_dir_all(out)?;
+    for recipe in Recipe::all() {
+        let mut model = Gpt::zeros();
+        let report = match recipe.apply(&mut model, &naming, &dims, SEED) {
+            Ok(r) => r,
+            Err(e) => {
+                println!(
+                    "\n== {}: not applicable to GPT-2's names: {e}",
+                    recipe.name()
+                );
+                continue;
+            }
+        };
+        // measured std by state-dict name (the report lists parameters by path)
+        let names: HashMap<String, String> = weight_init::params(&model)?
+            .into_iter()
+            .map(|p| (p.path, p.name))
+            .collect();
+        let measured: HashMap<String, (Vec<usize>, f64)> = weight_init::report(&model)?
+            .rows
+            .into_iter()
+            .map(|r| (names[&r.path].clone(), (r.shape, r.measured_std)))
+            .collect();
+        let mut json = String::from("[\n");
+        let mut table = String::new();
+        for (i, (name, (shape, m))) in weight_init::params(&model)?
+            .iter()
+            .map(|p| (p.name.clone(), measured[&p.name].clone()))
+            .enumerate()
+        {
+            let row = report.plan.get(&name);
+            let std = row.and_then(|r| r.std);
+            let scheme = row
+                .and_then(|r| r.init.as_ref())
+                .map_or("(its own attribute)".to_string(), |i| i.to_string());
+            let sep = if i == 0 { "" } else { ",\n" };
+            write!(
+                json,
+                "{sep}  {{\"name\": \"{name}\", \"shape\": {shape:?}, \"std_param\": {}, \"measured_std\": {m:e}}}",
+                num(std)
+            )?;
+            if shape.len() == 2 {
+                let ratio = std.map_or(String::new(), |s| format!("{:.3}", m / s));
+                writeln!(
+                    table,
+                    "{name:28} {:12} {:>10} {:>10.6} {:>6}  {scheme}",
+                    format!("{shape:?}"),
+                    std.map_or("-".to_string(), |s| format!("{s:.6}")),
+                    m,
+                    ratio
+                )?;
+            }
+        }
+        json.push_str("\n]\n");
+        let path = out.join(format!("{}.json", recipe.name()));
+        std::fs::write(&path, json)?;
+        let f = report.forward;
+        println!(
+            "\n== {} → {} (forward: residual α {}, branch scale {})",
+            recipe.name(),
+            path.display(),
+            num(f.residual_alpha),
+            num(f.branch_scale)
+        );
+        println!(
+            "{:28} {:12} {:>10} {:>10} {:>6}  scheme",
+            "name", "shape", "σ formula", "measured", "ratio"
+        );
+        print!("{table}");
+    }
+    Ok(())
+}
