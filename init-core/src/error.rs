@@ -266,8 +266,9 @@ pub enum ErrorKind {
         /// The model's number of layers.
         n_layers: usize,
     },
-    /// A recipe's naming scheme matched none of the model's parameters (the wrong preset, or a
-    /// prefix it does not expect).
+    /// A recipe's naming scheme matched none of the model's parameters, or, having layer
+    /// patterns (`{l}`), none of its layers' (the wrong preset, or a prefix it does not
+    /// expect).
     NamingMatchedNothing {
         /// The naming scheme's name.
         naming: String,

@@ -146,7 +146,8 @@ impl Recipe {
     /// role and layer by `naming`, its scheme and σ. Names no entry matches are listed
     /// ([`RecipePlan::unmatched`]) and keep their own scheme.
     ///
-    /// Errors: no name matched ([`ErrorKind::NamingMatchedNothing`]: the wrong naming); a
+    /// Errors: no name matched, or no name of a layer where the naming has `{l}` patterns
+    /// ([`ErrorKind::NamingMatchedNothing`]: the wrong naming); a
     /// name without a layer index whose scheme needs one ([`ErrorKind::MissingLayerIndex`]);
     /// a layer index ≥ `dims.n_layers` ([`ErrorKind::LayerOutOfRange`]); what
     /// [`plan_role`](Recipe::plan_role) refuses. Each error names the parameter.
@@ -177,7 +178,10 @@ impl Recipe {
                 init: planned.map(|p| p.init),
             });
         }
-        if rows.is_empty() {
+        // a naming with layer patterns that found no layer is the wrong naming, even if a
+        // name such as `lm_head.weight` happens to be shared
+        let layered = naming.entries().iter().any(|e| e.has_layer());
+        if rows.is_empty() || layered && rows.iter().all(|r| r.layer.is_none()) {
             return Err(InitError::new(
                 self.name(),
                 ErrorKind::NamingMatchedNothing {
