@@ -8,7 +8,10 @@
 //! it writes `target/recipes/<recipe>.json`, a list of
 //! `{"name", "shape", "std_param", "measured_std"}` for every parameter (`std_param`: the σ
 //! the recipe's formula gives, before any truncation, `null` for constants, identities and
-//! parameters the recipe leaves alone), and prints the weights' table.
+//! parameters the recipe leaves alone), and prints the weights' table. DeepNet and T-Fixup
+//! scale the value projection alone, which GPT-2's fused `c_attn` cannot take (the example
+//! prints the error): their files come from the same dimensions with Hugging Face Llama's
+//! names (separate q, k, v; a gated MLP with d_ff 1024).
 //!
 //! Run with `cargo run --release --example llm_recipes`.
 
@@ -16,7 +19,7 @@ use ndarray::{Array1, Array2};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use weight_init::Initialize;
-use weight_init::recipe::{Dims, Naming, Recipe};
+use weight_init::recipe::{Arch, Dims, Naming, Recipe};
 
 const D: usize = 256;
 const N_LAYERS: usize = 4;
@@ -119,83 +122,208 @@ impl Gpt {
     }
 }
 
+/// `nn.Linear` without bias: the weight is `(out, in)`.
+#[derive(Initialize)]
+struct Linear {
+    #[init(normal(std = 0.02))]
+    weight: Array2<f32>,
+}
+
+/// RMSNorm: a weight only.
+#[derive(Initialize)]
+struct RmsNorm {
+    #[init(ones)]
+    weight: Array1<f32>,
+}
+
+#[derive(Initialize)]
+struct SelfAttn {
+    q_proj: Linear,
+    k_proj: Linear,
+    v_proj: Linear,
+    o_proj: Linear,
+}
+
+#[derive(Initialize)]
+struct GatedMlp {
+    gate_proj: Linear,
+    up_proj: Linear,
+    down_proj: Linear,
+}
+
+#[derive(Initialize)]
+struct LlamaLayer {
+    input_layernorm: RmsNorm,
+    self_attn: SelfAttn,
+    post_attention_layernorm: RmsNorm,
+    mlp: GatedMlp,
+}
+
+#[derive(Initialize)]
+struct LlamaInner {
+    embed_tokens: Embedding,
+    layers: Vec<LlamaLayer>,
+    norm: RmsNorm,
+}
+
+/// The same dimensions with Hugging Face Llama's names (separate q, k, v): where DeepNet and
+/// T-Fixup, which scale the value block alone, can apply.
+#[derive(Initialize)]
+struct Llama {
+    model: LlamaInner,
+    lm_head: Linear,
+}
+
+impl Llama {
+    fn zeros() -> Self {
+        let lin = |o: usize, i: usize| Linear {
+            weight: Array2::zeros((o, i)),
+        };
+        let norm = || RmsNorm {
+            weight: Array1::zeros(D),
+        };
+        Llama {
+            model: LlamaInner {
+                embed_tokens: Embedding {
+                    weight: Array2::zeros((VOCAB, D)),
+                },
+                layers: (0..N_LAYERS)
+                    .map(|_| LlamaLayer {
+                        input_layernorm: norm(),
+                        self_attn: SelfAttn {
+                            q_proj: lin(D, D),
+                            k_proj: lin(D, D),
+                            v_proj: lin(D, D),
+                            o_proj: lin(D, D),
+                        },
+                        post_attention_layernorm: norm(),
+                        mlp: GatedMlp {
+                            gate_proj: lin(D_FF, D),
+                            up_proj: lin(D_FF, D),
+                            down_proj: lin(D, D_FF),
+                        },
+                    })
+                    .collect(),
+                norm: norm(),
+            },
+            lm_head: lin(VOCAB, D),
+        }
+    }
+}
+
 fn num(x: Option<f64>) -> String {
     x.map_or("null".to_string(), |v| format!("{v:e}"))
 }
 
+/// Initialises `model` under `recipe` by `naming`, writes `<out>/<file>.json` and prints the
+/// weights' table.
+fn run<M: Initialize>(
+    recipe: &Recipe,
+    mut model: M,
+    naming: &Naming,
+    dims: &Dims,
+    out: &std::path::Path,
+    file: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let report = match recipe.apply(&mut model, naming, dims, SEED) {
+        Ok(r) => r,
+        Err(e) => {
+            println!(
+                "\n== {} on {}: not applicable: {e}",
+                recipe.name(),
+                naming.name()
+            );
+            return Ok(());
+        }
+    };
+    // measured std by state-dict name (the report lists parameters by path)
+    let listed = weight_init::params(&model)?;
+    let names: HashMap<String, String> = listed
+        .iter()
+        .map(|p| (p.path.clone(), p.name.clone()))
+        .collect();
+    let measured: HashMap<String, (Vec<usize>, f64)> = weight_init::report(&model)?
+        .rows
+        .into_iter()
+        .map(|r| (names[&r.path].clone(), (r.shape, r.measured_std)))
+        .collect();
+    let mut json = String::from("[\n");
+    let mut table = String::new();
+    for (i, p) in listed.iter().enumerate() {
+        let (shape, m) = &measured[&p.name];
+        let name = &p.name;
+        let row = report.plan.get(name);
+        let std = row.and_then(|r| r.std);
+        let scheme = row
+            .and_then(|r| r.init.as_ref())
+            .map_or("(its own attribute)".to_string(), |i| i.to_string());
+        let sep = if i == 0 { "" } else { ",\n" };
+        write!(
+            json,
+            "{sep}  {{\"name\": \"{name}\", \"shape\": {shape:?}, \"std_param\": {}, \"measured_std\": {m:e}}}",
+            num(std)
+        )?;
+        if shape.len() == 2 {
+            let ratio = std.map_or(String::new(), |s| format!("{:.3}", m / s));
+            writeln!(
+                table,
+                "{name:40} {:12} {:>10} {:>10.6} {:>6}  {scheme}",
+                format!("{shape:?}"),
+                std.map_or("-".to_string(), |s| format!("{s:.6}")),
+                m,
+                ratio
+            )?;
+        }
+    }
+    json.push_str("\n]\n");
+    let path = out.join(format!("{file}.json"));
+    std::fs::write(&path, json)?;
+    let f = report.forward;
+    println!(
+        "\n== {} on {} → {} (forward: residual α {}, branch scale {})",
+        recipe.name(),
+        naming.name(),
+        path.display(),
+        num(f.residual_alpha),
+        num(f.branch_scale)
+    );
+    println!(
+        "{:40} {:12} {:>10} {:>10} {:>6}  scheme",
+        "name", "shape", "σ formula", "measured", "ratio"
+    );
+    print!("{table}");
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dims = Dims::new(D, N_LAYERS, D_FF, VOCAB);
-    let naming = Naming::hf_gpt2();
     let out = std::path::Path::new("target/recipes");
     std::fs::create_dir_all(out)?;
     for recipe in Recipe::all() {
-        let mut model = Gpt::zeros();
-        let report = match recipe.apply(&mut model, &naming, &dims, SEED) {
-            Ok(r) => r,
-            Err(e) => {
-                println!(
-                    "\n== {}: not applicable to GPT-2's names: {e}",
-                    recipe.name()
-                );
-                continue;
-            }
-        };
-        // measured std by state-dict name (the report lists parameters by path)
-        let names: HashMap<String, String> = weight_init::params(&model)?
-            .into_iter()
-            .map(|p| (p.path, p.name))
-            .collect();
-        let measured: HashMap<String, (Vec<usize>, f64)> = weight_init::report(&model)?
-            .rows
-            .into_iter()
-            .map(|r| (names[&r.path].clone(), (r.shape, r.measured_std)))
-            .collect();
-        let mut json = String::from("[\n");
-        let mut table = String::new();
-        for (i, (name, (shape, m))) in weight_init::params(&model)?
-            .iter()
-            .map(|p| (p.name.clone(), measured[&p.name].clone()))
-            .enumerate()
-        {
-            let row = report.plan.get(&name);
-            let std = row.and_then(|r| r.std);
-            let scheme = row
-                .and_then(|r| r.init.as_ref())
-                .map_or("(its own attribute)".to_string(), |i| i.to_string());
-            let sep = if i == 0 { "" } else { ",\n" };
-            write!(
-                json,
-                "{sep}  {{\"name\": \"{name}\", \"shape\": {shape:?}, \"std_param\": {}, \"measured_std\": {m:e}}}",
-                num(std)
-            )?;
-            if shape.len() == 2 {
-                let ratio = std.map_or(String::new(), |s| format!("{:.3}", m / s));
-                writeln!(
-                    table,
-                    "{name:28} {:12} {:>10} {:>10.6} {:>6}  {scheme}",
-                    format!("{shape:?}"),
-                    std.map_or("-".to_string(), |s| format!("{s:.6}")),
-                    m,
-                    ratio
-                )?;
-            }
-        }
-        json.push_str("\n]\n");
-        let path = out.join(format!("{}.json", recipe.name()));
-        std::fs::write(&path, json)?;
-        let f = report.forward;
-        println!(
-            "\n== {} → {} (forward: residual α {}, branch scale {})",
+        run(
+            &recipe,
+            Gpt::zeros(),
+            &Naming::hf_gpt2(),
+            &dims,
+            out,
             recipe.name(),
-            path.display(),
-            num(f.residual_alpha),
-            num(f.branch_scale)
-        );
-        println!(
-            "{:28} {:12} {:>10} {:>10} {:>6}  scheme",
-            "name", "shape", "σ formula", "measured", "ratio"
-        );
-        print!("{table}");
+        )?;
+    }
+    // DeepNet and T-Fixup scale the value projection alone: GPT-2's fused c_attn cannot take
+    // them, a model with separate q, k, v (Llama's names) can
+    for recipe in [
+        Recipe::deepnet(Arch::DecoderOnly),
+        Recipe::t_fixup(Arch::DecoderOnly),
+    ] {
+        let file = recipe.name();
+        run(
+            &recipe,
+            Llama::zeros(),
+            &Naming::hf_llama(),
+            &dims,
+            out,
+            file,
+        )?;
     }
     Ok(())
 }
