@@ -295,7 +295,8 @@ impl Recipe {
     /// the forward multiplier α ([`Recipe::forward`]) by architecture — encoder-only
     /// α = (2N)^(1/4), β = (8N)^(−1/4); decoder-only α = (2M)^(1/4), β = (8M)^(−1/4);
     /// encoder-decoder: encoder α = 0.81·(N⁴M)^(1/16), β = 0.87·(N⁴M)^(−1/16), decoder
-    /// α = (3M)^(1/4), β = (12M)^(−1/4). Embeddings and the output layer N(0, 1/d) (fairseq's
+    /// α = (3M)^(1/4), β = (12M)^(−1/4) (the paper's constants; torchscale's encoder code
+    /// divides by (N⁴M)^(1/16)/1.15 instead). Embeddings and the output layer N(0, 1/d) (fairseq's
     /// and torchscale's, which the paper's code builds on). Biases 0, norms 1 and 0. A fused
     /// QKV weight is an error: its value block needs another gain than the rest.
     pub fn deepnet(arch: Arch) -> Self {
@@ -308,7 +309,10 @@ impl Recipe {
     /// projections and the MLP weights then scaled by (9M)^(−1/4) in a decoder of M layers,
     /// 0.67·N^(−1/4) in an encoder of N layers; input embeddings N(0, 1/d) scaled by
     /// (9K)^(−1/4), K the layers of their stack (the official code; the paper writes M, the
-    /// same when N = M); the output layer N(0, 1/d) (fairseq). Biases 0; T-Fixup removes
+    /// same when N = M); the output layer N(0, 1/d) (fairseq). The official code starts from
+    /// fairseq's attention init, Xavier-uniform with gain 1/√2 on q, k and v, and multiplies v
+    /// back by √2: v is as here, q and k are 1/√2 of the paper's plain Xavier used here.
+    /// Biases 0; T-Fixup removes
     /// layer norms, which get 1 and 0 if the model keeps them. A fused QKV weight is an
     /// error (its value block is scaled, the rest is not).
     pub fn t_fixup(arch: Arch) -> Self {
