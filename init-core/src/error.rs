@@ -251,6 +251,36 @@ pub enum ErrorKind {
         /// may exceed `usize` (the message prints it exactly).
         item_bytes: usize,
     },
+    /// A recipe (`weight_init::recipe`) needs a transformer layer's index for a parameter
+    /// whose name, or naming pattern, has none (no `{l}` segment).
+    MissingLayerIndex {
+        /// The parameter's name, or the naming pattern.
+        name: String,
+    },
+    /// A recipe met a layer index beyond the model's layers (`n_layers` of its dimensions).
+    LayerOutOfRange {
+        /// The parameter's name.
+        name: String,
+        /// The layer index the name gives.
+        layer: usize,
+        /// The model's number of layers.
+        n_layers: usize,
+    },
+    /// A recipe's naming scheme matched none of the model's parameters, or, having layer
+    /// patterns (`{l}`), none of its layers' (the wrong preset, or a prefix it does not
+    /// expect).
+    NamingMatchedNothing {
+        /// The naming scheme's name.
+        naming: String,
+    },
+    /// A recipe cannot give a parameter of this role what its source gives it (DeepNet's and
+    /// T-Fixup's value block inside a fused QKV weight).
+    RecipeNotApplicable {
+        /// The role (`attention qkv (fused)`, …).
+        role: &'static str,
+        /// Why, in words.
+        reason: &'static str,
+    },
 }
 
 impl InitError {
@@ -502,6 +532,24 @@ impl fmt::Display for ErrorKind {
                 "could not allocate {} bytes ({items} × {item_bytes})",
                 *items as u128 * *item_bytes as u128
             ),
+            ErrorKind::MissingLayerIndex { name } => write!(
+                f,
+                "`{name}` gives no layer index (a `{{l}}` segment), and the recipe needs one"
+            ),
+            ErrorKind::LayerOutOfRange {
+                name,
+                layer,
+                n_layers,
+            } => write!(
+                f,
+                "`{name}` is in layer {layer}, beyond the model's {n_layers} layers"
+            ),
+            ErrorKind::NamingMatchedNothing { naming } => {
+                write!(f, "the naming `{naming}` matches no parameter of the model")
+            }
+            ErrorKind::RecipeNotApplicable { role, reason } => {
+                write!(f, "cannot initialise the {role}: {reason}")
+            }
         }
     }
 }

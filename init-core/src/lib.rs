@@ -97,6 +97,7 @@ mod math;
 mod model;
 mod param;
 mod plan;
+pub mod recipe;
 mod sample;
 mod scheme;
 pub mod stats;

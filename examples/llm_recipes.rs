@@ -1,0 +1,329 @@
+//! Every LLM recipe of `weight_init::recipe` on a small GPT with Hugging Face GPT-2's parameter
+//! names (`wte`, `wpe`, `h.{l}.ln_1`, `h.{l}.attn.c_attn`, `h.{l}.attn.c_proj`, `h.{l}.ln_2`,
+//! `h.{l}.mlp.c_fc`, `h.{l}.mlp.c_proj`, `ln_f`; `Conv1D` weights stored `(in, out)`):
+//! d_model 256, 4 layers, d_ff 1024, vocabulary 1000, context 128.
+//!
+//! The model is a derived struct whose attributes are GPT-2's own; each recipe overrides them
+//! by state-dict name (`Recipe::apply`, through `Initialize::init_with_rules`). For each recipe
+//! it writes `target/recipes/<recipe>.json`, a list of
+//! `{"name", "shape", "std_param", "measured_std"}` for every parameter (`std_param`: the σ
+//! the recipe's formula gives, before any truncation, `null` for constants, identities and
+//! parameters the recipe leaves alone), and prints the weights' table. DeepNet and T-Fixup
+//! scale the value projection alone, which GPT-2's fused `c_attn` cannot take (the example
+//! prints the error): their files come from the same dimensions with Hugging Face Llama's
+//! names (separate q, k, v; a gated MLP with d_ff 1024).
+//!
+//! Run with `cargo run --release --example llm_recipes`.
+
+use ndarray::{Array1, Array2};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use weight_init::Initialize;
+use weight_init::recipe::{Arch, Dims, Naming, Recipe};
+
+const D: usize = 256;
+const N_LAYERS: usize = 4;
+const D_FF: usize = 1024;
+const VOCAB: usize = 1000;
+const CONTEXT: usize = 128;
+const SEED: u64 = 2024;
+
+#[derive(Initialize)]
+struct LayerNorm {
+    #[init(ones)]
+    weight: Array1<f32>,
+    #[init(zeros)]
+    bias: Array1<f32>,
+}
+
+/// Hugging Face's `Conv1D`: the weight is `(in, out)`.
+#[derive(Initialize)]
+struct Conv1D {
+    #[init(normal(std = 0.02), layout = in_out)]
+    weight: Array2<f32>,
+    #[init(zeros)]
+    bias: Array1<f32>,
+}
+
+#[derive(Initialize)]
+struct Attention {
+    c_attn: Conv1D,
+    c_proj: Conv1D,
+}
+
+#[derive(Initialize)]
+struct Mlp {
+    c_fc: Conv1D,
+    c_proj: Conv1D,
+}
+
+#[derive(Initialize)]
+struct Block {
+    ln_1: LayerNorm,
+    attn: Attention,
+    ln_2: LayerNorm,
+    mlp: Mlp,
+}
+
+/// `nn.Embedding`: the table is `weight`, `(rows, d_model)`.
+#[derive(Initialize)]
+struct Embedding {
+    #[init(normal(std = 0.02))]
+    weight: Array2<f32>,
+}
+
+#[derive(Initialize)]
+struct Gpt {
+    wte: Embedding,
+    wpe: Embedding,
+    h: Vec<Block>,
+    ln_f: LayerNorm,
+}
+
+fn ln() -> LayerNorm {
+    LayerNorm {
+        weight: Array1::zeros(D),
+        bias: Array1::zeros(D),
+    }
+}
+
+fn conv(n_in: usize, n_out: usize) -> Conv1D {
+    Conv1D {
+        weight: Array2::zeros((n_in, n_out)),
+        bias: Array1::zeros(n_out),
+    }
+}
+
+impl Gpt {
+    fn zeros() -> Self {
+        Gpt {
+            wte: Embedding {
+                weight: Array2::zeros((VOCAB, D)),
+            },
+            wpe: Embedding {
+                weight: Array2::zeros((CONTEXT, D)),
+            },
+            h: (0..N_LAYERS)
+                .map(|_| Block {
+                    ln_1: ln(),
+                    attn: Attention {
+                        c_attn: conv(D, 3 * D),
+                        c_proj: conv(D, D),
+                    },
+                    ln_2: ln(),
+                    mlp: Mlp {
+                        c_fc: conv(D, D_FF),
+                        c_proj: conv(D_FF, D),
+                    },
+                })
+                .collect(),
+            ln_f: ln(),
+        }
+    }
+}
+
+/// `nn.Linear` without bias: the weight is `(out, in)`.
+#[derive(Initialize)]
+struct Linear {
+    #[init(normal(std = 0.02))]
+    weight: Array2<f32>,
+}
+
+/// RMSNorm: a weight only.
+#[derive(Initialize)]
+struct RmsNorm {
+    #[init(ones)]
+    weight: Array1<f32>,
+}
+
+#[derive(Initialize)]
+struct SelfAttn {
+    q_proj: Linear,
+    k_proj: Linear,
+    v_proj: Linear,
+    o_proj: Linear,
+}
+
+#[derive(Initialize)]
+struct GatedMlp {
+    gate_proj: Linear,
+    up_proj: Linear,
+    down_proj: Linear,
+}
+
+#[derive(Initialize)]
+struct LlamaLayer {
+    input_layernorm: RmsNorm,
+    self_attn: SelfAttn,
+    post_attention_layernorm: RmsNorm,
+    mlp: GatedMlp,
+}
+
+#[derive(Initialize)]
+struct LlamaInner {
+    embed_tokens: Embedding,
+    layers: Vec<LlamaLayer>,
+    norm: RmsNorm,
+}
+
+/// The same dimensions with Hugging Face Llama's names (separate q, k, v): where DeepNet and
+/// T-Fixup, which scale the value block alone, can apply.
+#[derive(Initialize)]
+struct Llama {
+    model: LlamaInner,
+    lm_head: Linear,
+}
+
+impl Llama {
+    fn zeros() -> Self {
+        let lin = |o: usize, i: usize| Linear {
+            weight: Array2::zeros((o, i)),
+        };
+        let norm = || RmsNorm {
+            weight: Array1::zeros(D),
+        };
+        Llama {
+            model: LlamaInner {
+                embed_tokens: Embedding {
+                    weight: Array2::zeros((VOCAB, D)),
+                },
+                layers: (0..N_LAYERS)
+                    .map(|_| LlamaLayer {
+                        input_layernorm: norm(),
+                        self_attn: SelfAttn {
+                            q_proj: lin(D, D),
+                            k_proj: lin(D, D),
+                            v_proj: lin(D, D),
+                            o_proj: lin(D, D),
+                        },
+                        post_attention_layernorm: norm(),
+                        mlp: GatedMlp {
+                            gate_proj: lin(D_FF, D),
+                            up_proj: lin(D_FF, D),
+                            down_proj: lin(D, D_FF),
+                        },
+                    })
+                    .collect(),
+                norm: norm(),
+            },
+            lm_head: lin(VOCAB, D),
+        }
+    }
+}
+
+fn num(x: Option<f64>) -> String {
+    x.map_or("null".to_string(), |v| format!("{v:e}"))
+}
+
+/// Initialises `model` under `recipe` by `naming`, writes `<out>/<file>.json` and prints the
+/// weights' table.
+fn run<M: Initialize>(
+    recipe: &Recipe,
+    mut model: M,
+    naming: &Naming,
+    dims: &Dims,
+    out: &std::path::Path,
+    file: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let report = match recipe.apply(&mut model, naming, dims, SEED) {
+        Ok(r) => r,
+        Err(e) => {
+            println!(
+                "\n== {} on {}: not applicable: {e}",
+                recipe.name(),
+                naming.name()
+            );
+            return Ok(());
+        }
+    };
+    // measured std by state-dict name (the report lists parameters by path)
+    let listed = weight_init::params(&model)?;
+    let names: HashMap<String, String> = listed
+        .iter()
+        .map(|p| (p.path.clone(), p.name.clone()))
+        .collect();
+    let measured: HashMap<String, (Vec<usize>, f64)> = weight_init::report(&model)?
+        .rows
+        .into_iter()
+        .map(|r| (names[&r.path].clone(), (r.shape, r.measured_std)))
+        .collect();
+    let mut json = String::from("[\n");
+    let mut table = String::new();
+    for (i, p) in listed.iter().enumerate() {
+        let (shape, m) = &measured[&p.name];
+        let name = &p.name;
+        let row = report.plan.get(name);
+        let std = row.and_then(|r| r.std);
+        let scheme = row
+            .and_then(|r| r.init.as_ref())
+            .map_or("(its own attribute)".to_string(), |i| i.to_string());
+        let sep = if i == 0 { "" } else { ",\n" };
+        write!(
+            json,
+            "{sep}  {{\"name\": \"{name}\", \"shape\": {shape:?}, \"std_param\": {}, \"measured_std\": {m:e}}}",
+            num(std)
+        )?;
+        if shape.len() == 2 {
+            let ratio = std.map_or(String::new(), |s| format!("{:.3}", m / s));
+            writeln!(
+                table,
+                "{name:40} {:12} {:>10} {:>10.6} {:>6}  {scheme}",
+                format!("{shape:?}"),
+                std.map_or("-".to_string(), |s| format!("{s:.6}")),
+                m,
+                ratio
+            )?;
+        }
+    }
+    json.push_str("\n]\n");
+    let path = out.join(format!("{file}.json"));
+    std::fs::write(&path, json)?;
+    let f = report.forward;
+    println!(
+        "\n== {} on {} → {} (forward: residual α {}, branch scale {})",
+        recipe.name(),
+        naming.name(),
+        path.display(),
+        num(f.residual_alpha),
+        num(f.branch_scale)
+    );
+    println!(
+        "{:40} {:12} {:>10} {:>10} {:>6}  scheme",
+        "name", "shape", "σ formula", "measured", "ratio"
+    );
+    print!("{table}");
+    Ok(())
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let dims = Dims::new(D, N_LAYERS, D_FF, VOCAB);
+    let out = std::path::Path::new("target/recipes");
+    std::fs::create_dir_all(out)?;
+    for recipe in Recipe::all() {
+        run(
+            &recipe,
+            Gpt::zeros(),
+            &Naming::hf_gpt2(),
+            &dims,
+            out,
+            recipe.name(),
+        )?;
+    }
+    // DeepNet and T-Fixup scale the value projection alone: GPT-2's fused c_attn cannot take
+    // them, a model with separate q, k, v (Llama's names) can
+    for recipe in [
+        Recipe::deepnet(Arch::DecoderOnly),
+        Recipe::t_fixup(Arch::DecoderOnly),
+    ] {
+        let file = recipe.name();
+        run(
+            &recipe,
+            Llama::zeros(),
+            &Naming::hf_llama(),
+            &dims,
+            out,
+            file,
+        )?;
+    }
+    Ok(())
+}
