@@ -333,8 +333,9 @@ fn match_pieces(pieces: &[Piece], name: &[&str]) -> bool {
     }
 }
 
-/// Whether `glob` (with `*` for any run of characters) matches all of `text`.
-fn glob_matches(glob: &str, text: &str) -> bool {
+/// Whether `glob` (with `*` for any run of characters) matches all of `text` (a pattern's
+/// segment; the recipes' namings match theirs with it too).
+pub(crate) fn glob_matches(glob: &str, text: &str) -> bool {
     let parts: Vec<&str> = glob.split('*').collect();
     if parts.len() == 1 {
         return glob == text;

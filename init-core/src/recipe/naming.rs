@@ -1,5 +1,6 @@
 //! [`Naming`]: which transformer [`Role`] a state-dict name plays, and in which layer.
 
+use crate::model::rules::glob_matches;
 use crate::scheme::fans::Layout;
 
 /// What a parameter is to a transformer: the unit a [recipe](super::Recipe) assigns schemes
@@ -175,26 +176,6 @@ fn match_pieces(pieces: &[Piece], name: &[&str]) -> Option<Option<usize>> {
             }
         }
     }
-}
-
-/// Whether `glob` (with `*` for any run of characters) matches all of `text`.
-fn glob_matches(glob: &str, text: &str) -> bool {
-    let parts: Vec<&str> = glob.split('*').collect();
-    if parts.len() == 1 {
-        return glob == text;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if text.len() < first.len() + last.len() || !text.starts_with(first) || !text.ends_with(last) {
-        return false;
-    }
-    let mut rest = &text[first.len()..text.len() - last.len()];
-    for part in &parts[1..parts.len() - 1] {
-        match rest.find(part) {
-            Some(at) => rest = &rest[at + part.len()..],
-            None => return false,
-        }
-    }
-    true
 }
 
 /// A naming scheme: state-dict name patterns, each with the [`Role`] its parameters play.
