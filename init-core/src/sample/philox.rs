@@ -225,38 +225,20 @@ pub(crate) const LANES: usize = 8;
 
 /// The words of pairs `m0 .. m0 + LANES` (attempt `attempt`), as four arrays of lanes: the
 /// same rounds as [`philox4x32_10`], written lane by lane with the round keys hoisted so that
-/// the compiler vectorises across lanes.
+/// the compiler vectorises across lanes ([`pair_words_gather`] at consecutive counters).
 #[inline(always)]
-#[allow(clippy::needless_range_loop)] // a lane loop indexes several arrays at once
 pub(crate) fn pair_words_lanes(key: [u32; 2], m0: u64, attempt: u32) -> [[u32; LANES]; 4] {
-    let mut ks = [[0u32; 2]; 10];
-    ks[0] = key;
-    for r in 1..10 {
-        ks[r] = [ks[r - 1][0].wrapping_add(W0), ks[r - 1][1].wrapping_add(W1)];
-    }
-    let mut out = [[0u32; LANES]; 4];
-    for l in 0..LANES {
-        let m = m0 + l as u64;
-        let (mut c0, mut c1, mut c2, mut c3) =
-            (m as u32, (m >> 32) as u32, attempt, DOMAIN_ELEMENT);
-        for k in &ks {
-            let p0 = M0 * u64::from(c0);
-            let p1 = M1 * u64::from(c2);
-            let n0 = (p1 >> 32) as u32 ^ c1 ^ k[0];
-            let n2 = (p0 >> 32) as u32 ^ c3 ^ k[1];
-            (c0, c1, c2, c3) = (n0, p1 as u32, n2, p0 as u32);
-        }
-        out[0][l] = c0;
-        out[1][l] = c1;
-        out[2][l] = c2;
-        out[3][l] = c3;
-    }
-    out
+    pair_words_gather(
+        key,
+        std::array::from_fn(|l| m0 + l as u64),
+        [attempt; LANES],
+    )
 }
 
-/// The words of pairs `m[l]` at attempts `attempt[l]`, one per lane (any counters): what
-/// [`pair_words_lanes`] computes for consecutive pairs, for a gathered set (the elements a
-/// truncated normal rejected, retried together).
+/// The words of pairs `m[l]` at attempts `attempt[l]`, one per lane (any counters), written
+/// lane by lane with the round keys hoisted so that the compiler vectorises across lanes: the
+/// consecutive pairs of [`pair_words_lanes`], or a gathered set (the elements a truncated
+/// normal rejected, retried together).
 #[inline(always)]
 #[allow(clippy::needless_range_loop)] // a lane loop indexes several arrays at once
 pub(crate) fn pair_words_gather(
