@@ -5,10 +5,12 @@
 //! of its parameters ([`params`], `params.rs`), the [`report`] (`report.rs`), and building it
 //! from a configuration ([`Build`], `build.rs`). A field with a scheme is one parameter or a
 //! framework's layer holding several ([`FieldWalk`], `field.rs`). Models whose parameters carry no scheme (a
-//! framework's own layers) get theirs by state-dict name from [`Rules`] (`rules.rs`).
+//! framework's own layers) get theirs by state-dict name from [`Rules`] (`rules.rs`); the
+//! recurrent presets of `gates.rs` ([`gates`]) are such rules.
 
 pub(crate) mod build;
 pub(crate) mod field;
+pub mod gates;
 pub(crate) mod initialize;
 pub(crate) mod params;
 pub(crate) mod path;

@@ -4,12 +4,14 @@
 //! (`validate.rs`), then fans (`fans.rs`), then the law. [`Init::resolve`] reports a plan
 //! (`resolve.rs`); the samplers execute one.
 
+pub(crate) mod blocks;
 pub(crate) mod fans;
 pub(crate) mod grid;
 pub(crate) mod law;
 pub(crate) mod resolve;
 pub(crate) mod validate;
 
+use self::blocks::Blocked;
 use self::fans::PlanFans;
 use self::grid::Grid;
 use self::law::{ElementDistribution, Law, fits};
@@ -43,6 +45,8 @@ pub(crate) enum Plan {
     DeltaOrthogonal { grid: Grid, value: f64 },
     /// Rank 2, `zeros` zeros per column, the rest N(0, std²).
     Sparse { grid: Grid, zeros: usize, std: f64 },
+    /// Block by block ([`Init::blocks`]).
+    Blocks(Box<Blocked>),
 }
 
 impl Plan {
@@ -60,6 +64,7 @@ impl Plan {
                 fits::<F>("gain", *value).map(drop)
             }
             Plan::Sparse { std, .. } => fits::<F>("value range", 40.0 * std).map(drop),
+            Plan::Blocks(b) => b.plans.iter().try_for_each(Plan::check_element::<F>),
         }
     }
 }
@@ -70,6 +75,9 @@ impl Init {
     pub(crate) fn plan(&self, shape: &[usize]) -> Result<(Plan, Option<Fans>), InitError> {
         let checked = self.validate()?;
         let len = count(shape).map_err(|k| self.err(k))?;
+        if self.is_blocked() {
+            return self.plan_blocked(shape, len);
+        }
         let fans = PlanFans::of(self, shape);
         let used = fans.both().ok();
         if len == 0 {
@@ -82,7 +90,12 @@ impl Init {
     /// The plan's third step: each scheme's law — the distribution of one element, every
     /// modifier applied, for element-wise schemes; the grid and the value its pattern carries,
     /// for structured ones.
-    fn law(&self, shape: &[usize], checked: &Checked, fans: &PlanFans) -> Result<Plan, InitError> {
+    pub(crate) fn law(
+        &self,
+        shape: &[usize],
+        checked: &Checked,
+        fans: &PlanFans,
+    ) -> Result<Plan, InitError> {
         // Factor applied to the values of the plain distributions, and structured patterns.
         let factor = checked.gain.unwrap_or(1.0) * checked.scale;
         let elementwise = |d: ElementDistribution| self.elementwise(d.scaled(factor));
