@@ -71,10 +71,7 @@ fn close(a: ElementDistribution, b: ElementDistribution) -> bool {
     match (a, b) {
         (
             ElementDistribution::Uniform { low, high },
-            ElementDistribution::Uniform {
-                low: l2,
-                high: h2,
-            },
+            ElementDistribution::Uniform { low: l2, high: h2 },
         ) => tol(low, l2) && tol(high, h2),
         (
             ElementDistribution::Normal { mean, std },
@@ -224,7 +221,10 @@ fn orthogonal_blocks_are_each_orthogonal() {
         let e = gram_error(&w, 1.0);
         assert!(e > 1.0, "the whole looks orthogonal: {e}");
         let cross = w.row(0).dot(&w.row(d));
-        assert!(cross.abs() > 1e-3, "rows of two blocks are orthogonal: {cross}");
+        assert!(
+            cross.abs() > 1e-3,
+            "rows of two blocks are orthogonal: {cross}"
+        );
     }
     // wide blocks (8, 20), gain 2: W Wᵀ = 4 I per block
     let w = as2(keyed(
@@ -260,7 +260,11 @@ fn eye_and_dirac_patterns_per_block() {
     }
     // rectangular blocks (3, 5), and from an rng
     let mut w = Array2::<f32>::zeros((6, 5));
-    Init::eye().gain(2.0).blocks(2).fill(&mut w, &mut rng(1)).unwrap();
+    Init::eye()
+        .gain(2.0)
+        .blocks(2)
+        .fill(&mut w, &mut rng(1))
+        .unwrap();
     for ((r, c), &v) in w.indexed_iter() {
         let want = if r % 3 == c { 2.0 } else { 0.0 };
         assert_eq!(v, want, "rectangular eye ({r}, {c})");
@@ -272,7 +276,11 @@ fn eye_and_dirac_patterns_per_block() {
         "w",
     ));
     for ((r, c), &v) in w.indexed_iter() {
-        assert_eq!(v, if c % 4 == r { 1.0 } else { 0.0 }, "InOut eye ({r}, {c})");
+        assert_eq!(
+            v,
+            if c % 4 == r { 1.0 } else { 0.0 },
+            "InOut eye ({r}, {c})"
+        );
     }
     // dirac (2·4, 4, 3): output o of a block passes input o % 4 through the centre tap
     let mut k = Array3::<f64>::zeros((8, 4, 3));
@@ -309,9 +317,7 @@ fn sparse_and_delta_orthogonal_per_block() {
         let k = keyed(&Init::delta_orthogonal().blocks(2), &[12, 4, 3], "conv");
         let k = k.into_dimensionality::<ndarray::Ix3>().unwrap();
         for b in 0..2 {
-            let tap = k
-                .slice(ndarray::s![b * 6..(b + 1) * 6, .., 1])
-                .to_owned();
+            let tap = k.slice(ndarray::s![b * 6..(b + 1) * 6, .., 1]).to_owned();
             assert!(gram_error(&tap, 1.0) < 1e-12, "block {b}");
         }
         let whole_tap = k.slice(ndarray::s![.., .., 1]).to_owned();
@@ -328,7 +334,9 @@ fn keyed_blocks_are_deterministic_and_shard() {
         (Init::he_normal().blocks(4), Layout::OutIn),
         (Init::he_uniform().blocks(4), Layout::InOut),
         (
-            Init::uniform_symmetric(0.1).blocks(4).block(1, Init::ones()),
+            Init::uniform_symmetric(0.1)
+                .blocks(4)
+                .block(1, Init::ones()),
             Layout::OutIn,
         ),
         (
@@ -336,7 +344,10 @@ fn keyed_blocks_are_deterministic_and_shard() {
             Layout::InOut,
         ),
         (Init::sparse(0.5, 1.0).blocks(4), Layout::OutIn),
-        (Init::eye().blocks(2).block(0, Init::normal(0.0, 0.1)), Layout::OutIn),
+        (
+            Init::eye().blocks(2).block(0, Init::normal(0.0, 0.1)),
+            Layout::OutIn,
+        ),
     ];
     #[cfg(feature = "orthogonal")]
     inits.extend([
@@ -369,15 +380,22 @@ fn keyed_blocks_are_deterministic_and_shard() {
         let rows = shape[0];
         for (a, b) in [(0, 1), (1, rows / 2), (rows / 2, rows)] {
             let mut shard = ArrayD::<f64>::zeros(IxDyn(&[b - a, shape[1]]));
-            init.fill_shard(&mut shard, shape, Region::Rows(a..b), SEED, "rnn.weight_hh_l0")
-                .unwrap();
+            init.fill_shard(
+                &mut shard,
+                shape,
+                Region::Rows(a..b),
+                SEED,
+                "rnn.weight_hh_l0",
+            )
+            .unwrap();
             let want = whole.slice_axis(Axis(0), Slice::from(a..b));
             assert_eq!(shard.view(), want, "{init} rows {a}..{b}");
         }
         // f32 too: the same through a non-contiguous view
         let mut t = Array2::<f32>::zeros((shape[1], shape[0]));
         let mut view = t.view_mut().reversed_axes();
-        init.fill_seeded(&mut view, SEED, "rnn.weight_hh_l0").unwrap();
+        init.fill_seeded(&mut view, SEED, "rnn.weight_hh_l0")
+            .unwrap();
         let mut c = ArrayD::<f32>::zeros(IxDyn(shape));
         init.fill_seeded(&mut c, SEED, "rnn.weight_hh_l0").unwrap();
         assert_eq!(view.into_dyn(), c.view(), "{init}");
@@ -389,7 +407,9 @@ fn keyed_blocks_are_deterministic_and_shard() {
 #[test]
 fn own_blocks_leave_the_others_as_they_were() {
     let h = 8;
-    let init = Init::normal(0.0, 0.5).blocks(4).block(1, Init::constant(1.0));
+    let init = Init::normal(0.0, 0.5)
+        .blocks(4)
+        .block(1, Init::constant(1.0));
     let a = keyed(&init, &[4 * h], "lstm.bias_ih_l0");
     let plain = keyed(&Init::normal(0.0, 0.5), &[4 * h], "lstm.bias_ih_l0");
     for (i, (x, y)) in a.iter().zip(plain.iter()).enumerate() {
@@ -417,8 +437,14 @@ fn kind(e: &InitError) -> &ErrorKind {
 #[test]
 fn errors_name_the_scheme_and_values() {
     let err = Init::he_normal().blocks(0).resolve(&[4, 4]).unwrap_err();
-    assert_eq!(err.to_string(), "he_normal: blocks must be > 0 and below 2^32, got 0");
-    let err = Init::glorot_uniform().blocks(5).resolve(&[12, 4]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "he_normal: blocks must be > 0 and below 2^32, got 0"
+    );
+    let err = Init::glorot_uniform()
+        .blocks(5)
+        .resolve(&[12, 4])
+        .unwrap_err();
     assert_eq!(
         kind(&err),
         &ErrorKind::BlocksMismatch {
@@ -482,14 +508,20 @@ fn errors_name_the_scheme_and_values() {
         .blocks(4)
         .resolve(&[8])
         .unwrap_err();
-    assert!(err.to_string().contains("fan_out must be divisible"), "{err}");
+    assert!(
+        err.to_string().contains("fan_out must be divisible"),
+        "{err}"
+    );
     // a block's own scheme is checked too
     let err = Init::zeros()
         .blocks(2)
         .block(1, Init::normal(0.0, -1.0))
         .resolve(&[8])
         .unwrap_err();
-    assert_eq!(err.to_string(), "normal: std must be finite and >= 0, got -1");
+    assert_eq!(
+        err.to_string(),
+        "normal: std must be finite and >= 0, got -1"
+    );
 }
 
 /// A model walk that takes every parameter's scheme from `Rules::choose`, as
@@ -529,7 +561,10 @@ impl VisitMut for ByRules<'_> {
                 role,
             )
             .fans(fans);
-        let choice = self.rules.choose(&site).expect("a scheme for every parameter");
+        let choice = self
+            .rules
+            .choose(&site)
+            .expect("a scheme for every parameter");
         choice.init.fill_param_seeded(target, self.seed, &name)
     }
 }
@@ -645,9 +680,82 @@ fn lstm_burn_preset_names_burns_forget_gate() {
         pick("lstm.forget_gate.input_transform.bias"),
         Init::constant(1.0)
     );
-    assert_eq!(pick("lstm.forget_gate.hidden_transform.bias"), Init::zeros());
+    assert_eq!(
+        pick("lstm.forget_gate.hidden_transform.bias"),
+        Init::zeros()
+    );
     assert_eq!(
         pick("lstm.input_gate.input_transform.bias"),
         Init::uniform_symmetric(1.0 / 8f64.sqrt())
     );
+}
+
+/// A fused attention input projection as the derive writes it: `blocks = 3` on the weight
+/// and on its bias (which takes the weight's fans, `fan_in` d).
+#[cfg(feature = "orthogonal")]
+#[derive(weight_init::Initialize)]
+struct Attention {
+    #[init(orthogonal, blocks = 3)]
+    in_proj_weight: Array2<f64>,
+    #[init(torch_default, fans_of = in_proj_weight, blocks = 3)]
+    in_proj_bias: Vec<f64>,
+}
+
+#[cfg(feature = "orthogonal")]
+fn attention(rows: usize, d: usize) -> Attention {
+    Attention {
+        in_proj_weight: Array2::zeros((rows, d)),
+        in_proj_bias: vec![0.0; rows],
+    }
+}
+
+/// The derive's `blocks = 3` is `Init::blocks(3)`: the model's keyed values are the scheme's
+/// under the state-dict name, a worker's shard of rows is the same rows of the whole, and the
+/// report names the blocks.
+#[cfg(feature = "orthogonal")]
+#[test]
+fn derived_blocks_are_the_runtimes() {
+    let d = 8;
+    let mut m = attention(3 * d, d);
+    m.init_seeded(SEED).unwrap();
+    let w = keyed(&Init::orthogonal().blocks(3), &[3 * d, d], "in_proj_weight");
+    assert_eq!(m.in_proj_weight.clone().into_dyn(), w);
+    let bias = Init::torch_default().fans(d, 3 * d).blocks(3);
+    assert_eq!(
+        m.in_proj_bias,
+        keyed(&bias, &[3 * d], "in_proj_bias")
+            .into_raw_vec_and_offset()
+            .0
+    );
+    assert!(
+        m.in_proj_bias
+            .iter()
+            .all(|x| x.abs() <= 1.0 / (d as f64).sqrt())
+    );
+    // worker 1 of 3 holds rows 8..16 of each
+    let mut shard = attention(d, d);
+    let plan = |_: &ParamPath, s: &[usize]| {
+        let mut full = s.to_vec();
+        full[0] = 3 * d;
+        Ok::<_, InitError>((full, Region::Rows(d..2 * d)))
+    };
+    shard.init_sharded(SEED, &plan).unwrap();
+    assert_eq!(
+        shard.in_proj_weight,
+        m.in_proj_weight.slice(ndarray::s![d..2 * d, ..])
+    );
+    assert_eq!(shard.in_proj_bias, m.in_proj_bias[d..2 * d]);
+    let report = weight_init::report(&m).unwrap().to_string();
+    assert!(report.contains("orthogonal(blocks = 3)"), "{report}");
+    // a shape that 3 does not divide, known only at run time: an error naming the path
+    let err = attention(10, d).init_seeded(SEED).unwrap_err();
+    assert_eq!(err.path(), Some("in_proj_weight"));
+    assert!(matches!(
+        err.kind(),
+        ErrorKind::BlocksMismatch {
+            blocks: 3,
+            axis: 0,
+            len: 10
+        }
+    ));
 }

@@ -51,7 +51,13 @@ impl Init {
         let ok = k > 0 && u32::try_from(k).is_ok();
         check(self, "blocks", k as f64, ok, "> 0 and below 2^32")?;
         for (index, own) in &self.block_inits {
-            check(self, "block index", *index as f64, *index < k, "below the block count")?;
+            check(
+                self,
+                "block index",
+                *index as f64,
+                *index < k,
+                "below the block count",
+            )?;
             if own.is_blocked() {
                 return Err(own.err(ErrorKind::InvalidParameter {
                     name: "blocks of a block",

@@ -57,7 +57,12 @@ impl Init {
 
     /// Element-wise: every element an independent draw of `law`, in the element's compute
     /// type, rounded once (half types: then kept in the law's narrow range).
-    pub(crate) fn fill_law<T, R>(&self, law: &Law, target: &mut T, rng: &mut R) -> Result<(), InitError>
+    pub(crate) fn fill_law<T, R>(
+        &self,
+        law: &Law,
+        target: &mut T,
+        rng: &mut R,
+    ) -> Result<(), InitError>
     where
         T: Target + ?Sized,
         R: Rng + ?Sized,
