@@ -104,7 +104,8 @@ fn fan_based_schemes_use_each_blocks_fans() {
         ),
     ];
     // (shape, layout, k, axis, block fan_in, block fan_out)
-    let cases: [(&[usize], Layout, usize, usize, f64, f64); 3] = [
+    type Case = (&'static [usize], Layout, usize, usize, f64, f64);
+    let cases: [Case; 3] = [
         (&[3 * 40, 30], Layout::OutIn, 3, 0, 30.0, 40.0),
         (&[4 * 6, 5, 3, 3], Layout::OutIn, 4, 0, 45.0, 54.0),
         (&[30, 4 * 40], Layout::InOut, 4, 1, 30.0, 40.0),

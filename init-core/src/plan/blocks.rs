@@ -79,7 +79,7 @@ impl Init {
             .block_axis(shape.len())
             .map_err(|e| self.err(e))?;
         let dim = shape[axis];
-        if dim % k != 0 {
+        if !dim.is_multiple_of(k) {
             return Err(self.err(ErrorKind::BlocksMismatch {
                 blocks: k,
                 axis,

@@ -30,7 +30,7 @@ impl PlanFans {
     /// divide is an error when a mode reads it.
     pub(crate) fn per_block(self, k: usize) -> Self {
         let fan_out = self.fan_out.and_then(|n| {
-            if k > 0 && n % k == 0 {
+            if k > 0 && n.is_multiple_of(k) {
                 Ok(n / k)
             } else {
                 Err(ErrorKind::InvalidParameter {
