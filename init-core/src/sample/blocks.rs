@@ -12,8 +12,7 @@ use crate::error::{ErrorKind, InitError};
 use crate::param::element::Float;
 use crate::param::shape::try_filled;
 use crate::param::target::Target;
-use crate::plan::Plan;
-use crate::plan::blocks::Blocked;
+use crate::plan::{Blocked, Plan};
 use crate::scheme::init::Init;
 
 impl Init {
