@@ -760,3 +760,82 @@ fn derived_blocks_are_the_runtimes() {
         }
     ));
 }
+
+/// The presets through candle-nn's own `LSTM` and `GRU` (`weight_init::candle::var_builder`):
+/// candle requests PyTorch's names and shapes, and the blocks land on its gates.
+#[cfg(all(feature = "candle", feature = "orthogonal"))]
+mod candle {
+    use super::{SEED, gram_error};
+    use ndarray::Array2;
+    use weight_init::candle::var_builder;
+    use weight_init::candle_core::{DType, Device, Tensor};
+    use weight_init::candle_nn::{GRUConfig, LSTMConfig, VarMap, gru, lstm};
+    use weight_init::{Rules, gates};
+
+    fn vars(rules: &Rules, gru_too: bool) -> std::collections::HashMap<String, Tensor> {
+        let varmap = VarMap::new();
+        let vb = var_builder(&varmap, rules, SEED, DType::F64, &Device::Cpu);
+        lstm(5, 8, LSTMConfig::default(), vb.pp("lstm")).unwrap();
+        if gru_too {
+            gru(5, 8, GRUConfig::default(), vb.pp("gru")).unwrap();
+        }
+        varmap
+            .data()
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_tensor().clone()))
+            .collect()
+    }
+
+    fn matrix(t: &Tensor) -> Array2<f64> {
+        let (r, c) = t.dims2().unwrap();
+        Array2::from_shape_vec((r, c), t.flatten_all().unwrap().to_vec1().unwrap()).unwrap()
+    }
+
+    fn vector(t: &Tensor) -> Vec<f64> {
+        t.to_vec1().unwrap()
+    }
+
+    #[test]
+    fn keras_presets_on_candles_lstm_and_gru() {
+        let h = 8;
+        let mut rules = gates::lstm_keras();
+        for r in gates::gru_keras().rules() {
+            rules = rules.rule(format!("gru.{}", r.pattern()), r.init().clone());
+        }
+        let v = vars(&rules, true);
+        for (layer, n) in [("lstm", 4), ("gru", 3)] {
+            let w = matrix(&v[&format!("{layer}.weight_hh_l0")]);
+            for g in 0..n {
+                let block = w.slice(ndarray::s![g * h..(g + 1) * h, ..]).to_owned();
+                assert!(gram_error(&block, 1.0) < 1e-12, "{layer} gate {g}");
+            }
+            let bias = vector(&v[&format!("{layer}.bias_ih_l0")]);
+            for (i, x) in bias.iter().enumerate() {
+                let forget = layer == "lstm" && (h..2 * h).contains(&i);
+                assert_eq!(*x, if forget { 1.0 } else { 0.0 }, "{layer} {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn lstm_torch_on_candles_lstm() {
+        let h = 8;
+        let v = vars(&gates::lstm_torch(h), false);
+        let d = vars(&Rules::torch_defaults(), false);
+        let (bi, bh) = (vector(&v["lstm.bias_ih_l0"]), vector(&v["lstm.bias_hh_l0"]));
+        let (di, dh) = (vector(&d["lstm.bias_ih_l0"]), vector(&d["lstm.bias_hh_l0"]));
+        for i in 0..4 * h {
+            if (h..2 * h).contains(&i) {
+                assert_eq!((bi[i], bh[i]), (1.0, 0.0));
+            } else {
+                assert_eq!((bi[i], bh[i]), (di[i], dh[i]), "{i}");
+            }
+        }
+        assert_eq!(
+            matrix(&v["lstm.weight_ih_l0"]),
+            matrix(&d["lstm.weight_ih_l0"])
+        );
+    }
+}
