@@ -839,3 +839,54 @@ mod candle {
         );
     }
 }
+
+/// Blocks and the Burn preset through `weight_init::burn::reinit`: Burn's `Linear` stores
+/// `(in, out)`, so blocks split its last axis; `gates::lstm_burn` sets the forget gate's biases.
+#[cfg(all(feature = "burn-flex", feature = "orthogonal"))]
+mod burn {
+    use super::{SEED, gram_error};
+    use ndarray::Array2;
+    use weight_init::burn_core as burn;
+    use weight_init::burn_core::module::Module;
+    use weight_init::burn_nn::{Linear, LinearConfig, Lstm, LstmConfig};
+    use weight_init::burn_tensor::{Device, Tensor};
+    use weight_init::{Init, Rules, gates};
+
+    #[derive(Module, Debug)]
+    struct Net {
+        qkv: Linear,
+        lstm: Lstm,
+    }
+
+    fn net(device: &Device) -> Net {
+        Net {
+            qkv: LinearConfig::new(4, 12).init(device),
+            lstm: LstmConfig::new(3, 5, true).init(device),
+        }
+    }
+
+    fn values<const D: usize>(t: &Tensor<D>) -> Vec<f32> {
+        t.to_data().convert::<f32>().try_to_vec::<f32>().unwrap()
+    }
+
+    #[test]
+    fn blocks_and_the_lstm_preset_through_reinit() {
+        let device = Device::flex();
+        let rules = gates::lstm_burn().rule("qkv.weight", Init::orthogonal().blocks(3));
+        let m = weight_init::burn::reinit(net(&device), &rules, SEED).unwrap();
+        let w = values(&m.qkv.weight.val());
+        let w = Array2::from_shape_vec((4, 12), w.iter().map(|&x| f64::from(x)).collect()).unwrap();
+        for b in 0..3 {
+            let block = w.slice(ndarray::s![.., b * 4..(b + 1) * 4]).to_owned();
+            assert!(gram_error(&block, 1.0) < 1e-5, "column block {b}");
+        }
+        let forget = m.lstm.forget_gate.as_ref().unwrap();
+        let bias = |l: &Linear| values(&l.bias.as_ref().unwrap().val());
+        assert!(bias(&forget.input_transform).iter().all(|&x| x == 1.0));
+        assert!(bias(&forget.hidden_transform).iter().all(|&x| x == 0.0));
+        let d = weight_init::burn::reinit(net(&device), &Rules::torch_defaults(), SEED).unwrap();
+        let other = bias(&m.lstm.input_gate.input_transform);
+        assert_eq!(other, bias(&d.lstm.input_gate.input_transform));
+        assert!(other.iter().all(|x| x.abs() <= 1.0 / 5f32.sqrt()));
+    }
+}
