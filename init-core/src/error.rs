@@ -94,6 +94,16 @@ pub enum ErrorKind {
         /// Output channels of the kernel.
         out_channels: usize,
     },
+    /// [`Init::blocks`](crate::Init::blocks)`(k)` where `k` does not divide the length of the
+    /// axis the blocks split (the layout's output axis).
+    BlocksMismatch {
+        /// Blocks asked for.
+        blocks: usize,
+        /// The axis split, in `0..rank`.
+        axis: usize,
+        /// Its length.
+        len: usize,
+    },
     /// `delta_orthogonal` on a kernel with more input than output channels.
     InExceedsOut {
         /// Input channels.
@@ -428,6 +438,10 @@ impl fmt::Display for ErrorKind {
             } => write!(
                 f,
                 "groups ({groups}) must be > 0 and divide the output channels ({out_channels})"
+            ),
+            ErrorKind::BlocksMismatch { blocks, axis, len } => write!(
+                f,
+                "{blocks} blocks do not divide the output axis (axis {axis}, of length {len}) into equal blocks"
             ),
             ErrorKind::InExceedsOut {
                 in_channels,

@@ -112,6 +112,7 @@ pub use ext::candle_vb as candle;
 pub use error::{ErrorKind, InitError};
 pub use lsuv::{LayerOutputs, Lsuv, LsuvLayer, LsuvReport};
 pub use math::truncnorm::TRUNC_2SIGMA_STD;
+pub use model::gates;
 pub use model::{
     Assignment, Assignments, Build, Choice, Configured, CreateLayer, Defaults, FieldInit,
     FieldWalk, HasBias, HasForgetGate, Initialize, Layer, LayerConfig, ParamInfo, ParamPath,

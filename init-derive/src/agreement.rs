@@ -205,6 +205,13 @@ fn modifier_cases(probes: bool) -> Vec<ModCase> {
                 }
             }
             Modifier::Scale => out.push(case(m, format!("{name} = 0.5"), |i| Some(i.scale(0.5)))),
+            Modifier::Blocks => {
+                let values: &[f64] = if probes { &COUNTS } else { &[2.0] };
+                for &v in values {
+                    let text = format!("{name} = {v}");
+                    out.push(case(m, text, move |i| Some(i.blocks(count(v)?))));
+                }
+            }
             Modifier::FanIn | Modifier::FanOut => {
                 let set = move |i: Init, n: usize| match m {
                     Modifier::FanIn => i.fan_in(n),
@@ -308,7 +315,8 @@ impl Tally {
     /// Compares the derive's verdict on `attr` with the runtime's on `init`.
     fn check(&mut self, def: &SchemeDef, form: &Form, attr: &str, init: Option<Init>) {
         let shape: &[usize] = match def.needs {
-            Needs::Conv => &[4, 4, 4, 4],
+            // 8 output channels: 2 blocks of a delta-orthogonal kernel keep in <= out
+            Needs::Conv => &[8, 4, 4, 4],
             Needs::Nothing | Needs::Fans | Needs::Matrix => &[8, 4],
         };
         let runtime = init.as_ref().map(|i| i.resolve(shape));

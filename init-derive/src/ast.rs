@@ -6,7 +6,7 @@ use proc_macro2::Span;
 use syn::spanned::Spanned as _;
 
 use crate::ctxt::Ctxt;
-use crate::interpret::{ContainerSpec, FansOf, FieldSpec};
+use crate::interpret::{ContainerSpec, FansOf, FieldSpec, LayoutSpec};
 use crate::parse;
 
 /// What the derive reads of its input.
@@ -46,6 +46,107 @@ impl Field<'_> {
 
     pub(crate) fn ty_span(&self) -> Span {
         self.original.ty.span()
+    }
+}
+
+/// The length of an axis as the field shows it at compile time.
+pub(crate) enum Length<'a> {
+    /// An integer literal.
+    Literal(usize),
+    /// A constant expression in the type (`[[f32; IN]; OUT]`), possibly of generic parameters.
+    Const(&'a syn::Expr),
+}
+
+/// The lengths of a fixed-size array type, outermost first (`[[f32; 4]; 12]`: 12, 4), seen
+/// through `Box`.
+fn array_lengths(ty: &syn::Type) -> Option<Vec<Length<'_>>> {
+    match ty {
+        syn::Type::Array(a) => {
+            let mut out = vec![length(&a.len)];
+            if let Some(rest) = array_lengths(&a.elem) {
+                out.extend(rest);
+            }
+            Some(out)
+        }
+        syn::Type::Group(g) => array_lengths(&g.elem),
+        syn::Type::Paren(p) => array_lengths(&p.elem),
+        syn::Type::Path(p) => {
+            let last = p.path.segments.last()?;
+            match &last.arguments {
+                syn::PathArguments::AngleBracketed(args) if last.ident == "Box" => {
+                    match args.args.first()? {
+                        syn::GenericArgument::Type(inner @ syn::Type::Array(_)) => {
+                            array_lengths(inner)
+                        }
+                        _ => None,
+                    }
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn length(e: &syn::Expr) -> Length<'_> {
+    match literal_int(e) {
+        Some(n) => Length::Literal(n),
+        None => Length::Const(e),
+    }
+}
+
+fn literal_int(e: &syn::Expr) -> Option<usize> {
+    match e {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }) => i.base10_parse().ok(),
+        syn::Expr::Paren(p) => literal_int(&p.expr),
+        syn::Expr::Group(g) => literal_int(&g.expr),
+        _ => None,
+    }
+}
+
+/// The lengths a literal `shape = ...` gives: `shape = 12`, `shape = (12, 4)`, every one an
+/// integer literal.
+fn shape_lengths(e: &syn::Expr) -> Option<Vec<Length<'_>>> {
+    let dims: Vec<Option<usize>> = match e {
+        syn::Expr::Tuple(t) => t.elems.iter().map(literal_int).collect(),
+        syn::Expr::Paren(p) => return shape_lengths(&p.expr),
+        other => vec![literal_int(other)],
+    };
+    dims.into_iter()
+        .map(|d| d.map(Length::Literal))
+        .collect::<Option<Vec<_>>>()
+}
+
+impl Field<'_> {
+    /// The axis `blocks = k` splits and its length, where the field shows it at compile time:
+    /// the layout's output axis (axis 0 under `out_in`, the default; the last under `in_out`;
+    /// axis 0 at rank 1) of a literal `shape = ...`, else of a fixed-size array type. `None`
+    /// when the shape or the layout (an expression) is known only at run time.
+    pub(crate) fn block_axis(&self, container: &ContainerSpec) -> Option<(usize, Length<'_>)> {
+        let lengths = match &self.spec.shape {
+            Some((_, e)) => shape_lengths(e)?,
+            None => array_lengths(&self.original.ty)?,
+        };
+        let layout = self
+            .spec
+            .modifiers
+            .layout
+            .as_ref()
+            .or(container.layout.as_ref());
+        let axis = match (lengths.len(), layout) {
+            (0, _) => return None,
+            (1, _) | (_, None) => 0,
+            (rank, Some(LayoutSpec::Named(def, _))) => match def.variant {
+                "InOut" => rank - 1,
+                _ => 0,
+            },
+            (_, Some(LayoutSpec::Expr(_))) => return None,
+        };
+        let len = lengths.into_iter().nth(axis)?;
+        Some((axis, len))
     }
 }
 

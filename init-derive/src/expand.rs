@@ -7,7 +7,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::Expr;
 
-use crate::ast::{Container, Field};
+use crate::ast::{Container, Field, Length};
 use crate::interpret::{ArgValue, ContainerSpec, FieldSpec, GainSpec, LayoutSpec, SchemeSpec};
 use crate::vocab::{CtorArg, GainExpr, IfOmitted, Kind, Needs, Param};
 
@@ -148,7 +148,11 @@ fn init_expr(c: &Container, spec: &FieldSpec) -> TokenStream {
         let l = layout_tokens(l);
         out.extend(quote!(.layout(#l)));
     }
-    for (name, n) in [("fan_in", &m.fan_in), ("fan_out", &m.fan_out)] {
+    for (name, n) in [
+        ("fan_in", &m.fan_in),
+        ("fan_out", &m.fan_out),
+        ("blocks", &m.blocks),
+    ] {
         if let Some(n) = n {
             let method = at(name, n);
             out.extend(quote!(.#method(#n)));
@@ -229,13 +233,68 @@ fn step(c: &Container, f: &Field, mutable: bool) -> TokenStream {
     } else {
         quote_spanned!(ty_span=> __wi::FieldWalk::walk_field)
     };
+    let assertion = if mutable {
+        blocks_assertion(c, f)
+    } else {
+        TokenStream::new()
+    };
     quote! {
+        #assertion
         let __init = #field_init;
         __path.push(#seg);
         let __result = #walk(#reference, __path, __visitor, &__init);
         __path.pop();
         __result?;
     }
+}
+
+/// `blocks = k` (a literal) on a fixed-size array whose split axis has a constant length
+/// (`[[f32; IN]; OUT]`): a compile-time assertion, in our words, that `k` divides it. An item
+/// (checked by `cargo check`) unless the length names a generic parameter of the struct; then
+/// an inline `const` block, checked when the walk is instantiated (`cargo build`).
+fn blocks_assertion(c: &Container, f: &Field) -> TokenStream {
+    let spec = &f.spec;
+    let Some(e) = &spec.modifiers.blocks else {
+        return TokenStream::new();
+    };
+    let Some(k) = crate::parse::literal_value(e).filter(|k| *k >= 1.0 && k.fract() == 0.0) else {
+        return TokenStream::new();
+    };
+    let Some((axis, Length::Const(len))) = f.block_axis(&c.spec) else {
+        return TokenStream::new();
+    };
+    let k = Literal::usize_unsuffixed(k as usize);
+    let len_text = len.to_token_stream().to_string();
+    let msg = format!(
+        "`#[init(blocks = {k})]` on `{}`: {k} does not divide the output axis (axis {axis}, of length `{len_text}`): the blocks must be equal parts of it",
+        f.display_name()
+    );
+    let span = syn::spanned::Spanned::span(e);
+    let generic = c
+        .original
+        .generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            syn::GenericParam::Type(t) => Some(t.ident.clone()),
+            syn::GenericParam::Const(c) => Some(c.ident.clone()),
+            syn::GenericParam::Lifetime(_) => None,
+        })
+        .any(|g| mentions(len.to_token_stream(), &g));
+    if generic {
+        quote_spanned!(span=> const { ::core::assert!((#len) % #k == 0, #msg) };)
+    } else {
+        quote_spanned!(span=> const _: () = ::core::assert!((#len) % #k == 0, #msg);)
+    }
+}
+
+/// Whether `tokens` contain the identifier `ident`.
+fn mentions(tokens: TokenStream, ident: &syn::Ident) -> bool {
+    tokens.into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => &i == ident,
+        proc_macro2::TokenTree::Group(g) => mentions(g.stream(), ident),
+        _ => false,
+    })
 }
 
 /// The where-clause predicates that make each field's requirement a bound of the impl,

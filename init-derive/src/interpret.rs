@@ -123,6 +123,8 @@ pub(crate) struct Modifiers {
     pub fans_of: Option<FansOf>,
     pub fan_in: Option<Expr>,
     pub fan_out: Option<Expr>,
+    /// `blocks = k`
+    pub blocks: Option<Expr>,
 }
 
 impl Modifiers {
@@ -143,6 +145,7 @@ impl Modifiers {
             (Modifier::FansOf, self.fans_of.as_ref().map(FansOf::span)),
             (Modifier::FanIn, expr(&self.fan_in)),
             (Modifier::FanOut, expr(&self.fan_out)),
+            (Modifier::Blocks, expr(&self.blocks)),
         ]
         .into_iter()
         .filter_map(|(m, span)| Some((ModifierDef::of(m), span?)))
@@ -160,6 +163,7 @@ impl Modifiers {
             (Modifier::Scale, self.scale.as_ref()),
             (Modifier::FanIn, self.fan_in.as_ref()),
             (Modifier::FanOut, self.fan_out.as_ref()),
+            (Modifier::Blocks, self.blocks.as_ref()),
         ]
         .into_iter()
         .filter_map(|(m, e)| Some((ModifierDef::of(m), e?)))
@@ -356,6 +360,7 @@ impl Modifiers {
             }
             Modifier::FanIn => set_once(cx, &mut self.fan_in, value, name),
             Modifier::FanOut => set_once(cx, &mut self.fan_out, value, name),
+            Modifier::Blocks => set_once(cx, &mut self.blocks, value, name),
             Modifier::Truncated => {}
         }
     }

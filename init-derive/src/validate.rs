@@ -8,7 +8,7 @@
 use proc_macro2::Span;
 use syn::spanned::Spanned as _;
 
-use crate::ast::Container;
+use crate::ast::{Container, Length};
 use crate::ctxt::Ctxt;
 use crate::interpret::{ArgValue, FansOf, FieldSpec, SchemeSpec};
 use crate::parse::literal_value;
@@ -21,8 +21,40 @@ pub(crate) fn check(cx: &mut Ctxt, c: &mut Container) {
         field(cx, &f.spec);
         f.clean &= cx.len() == before;
     }
+    for f in &mut c.fields {
+        let before = cx.len();
+        blocks_divide(cx, f, &c.spec);
+        f.clean &= cx.len() == before;
+    }
     building_words_need_config(cx, c);
     fans_of_targets(cx, c);
+}
+
+/// `blocks = k` (a literal) divides the axis it splits, where the field's literal
+/// `shape = ...` or its fixed-size array type gives that axis an integer literal length (a
+/// constant length is asserted in the generated code, `expand`).
+fn blocks_divide(
+    cx: &mut Ctxt,
+    f: &crate::ast::Field<'_>,
+    container: &crate::interpret::ContainerSpec,
+) {
+    let Some(e) = &f.spec.modifiers.blocks else {
+        return;
+    };
+    let Some(k) = literal_value(e).filter(|k| *k >= 1.0 && k.fract() == 0.0) else {
+        return;
+    };
+    if let Some((axis, Length::Literal(len))) = f.block_axis(container)
+        && len as f64 % k != 0.0
+    {
+        cx.error_spanned(
+            e,
+            format!(
+                "`blocks = {k}` does not divide the output axis of `{}` (axis {axis}, of length {len}): the blocks must be equal parts of it",
+                f.display_name()
+            ),
+        );
+    }
 }
 
 /// Checks within one field.

@@ -54,7 +54,7 @@ pub(crate) enum Domain {
     Positive,
     /// In [0, 1] (`sparsity`).
     UnitInterval,
-    /// A count, at least 1 (`groups`, `fan_in`, `fan_out`).
+    /// A count, at least 1 (`groups`, `fan_in`, `fan_out`, `blocks`).
     AtLeastOne,
 }
 
@@ -265,15 +265,19 @@ impl SchemeDef {
     }
 }
 
-use Modifier::{FanIn, FanOut, FansOf, Gain, Layout, Mode, Scale, Truncated};
+use Modifier::{Blocks, FanIn, FanOut, FansOf, Gain, Layout, Mode, Scale, Truncated};
 
 /// Every scheme takes these.
-const ANY: &[Modifier] = &[Gain, Scale, Layout, FansOf, FanIn, FanOut];
+const ANY: &[Modifier] = &[Gain, Scale, Layout, FansOf, FanIn, FanOut, Blocks];
 /// The normal schemes add `truncated`.
-const NORMAL: &[Modifier] = &[Gain, Truncated, Scale, Layout, FansOf, FanIn, FanOut];
+const NORMAL: &[Modifier] = &[
+    Gain, Truncated, Scale, Layout, FansOf, FanIn, FanOut, Blocks,
+];
 /// The fan-based schemes add `mode`.
-const FAN: &[Modifier] = &[Gain, Mode, Scale, Layout, FansOf, FanIn, FanOut];
-const FAN_NORMAL: &[Modifier] = &[Gain, Mode, Truncated, Scale, Layout, FansOf, FanIn, FanOut];
+const FAN: &[Modifier] = &[Gain, Mode, Scale, Layout, FansOf, FanIn, FanOut, Blocks];
+const FAN_NORMAL: &[Modifier] = &[
+    Gain, Mode, Truncated, Scale, Layout, FansOf, FanIn, FanOut, Blocks,
+];
 
 impl SchemeDef {
     /// A scheme whose `Init` constructor takes `params` in order.
@@ -558,6 +562,9 @@ pub(crate) enum Modifier {
     FansOf,
     FanIn,
     FanOut,
+    /// `blocks = k`: the output axis split into `k` equal blocks, each initialised as a
+    /// parameter of its own (`Init::blocks`).
+    Blocks,
 }
 
 /// A modifier word: allowed at the top level of a field's attribute and inside a scheme's
@@ -603,6 +610,7 @@ pub(crate) const MODIFIERS: &[ModifierDef] = &[
     modifier("fans_of", FansOf, None),
     modifier("fan_in", FanIn, Some(Domain::AtLeastOne)),
     modifier("fan_out", FanOut, Some(Domain::AtLeastOne)),
+    modifier("blocks", Blocks, Some(Domain::AtLeastOne)),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -921,7 +929,9 @@ mod tests {
                 );
             }
         }
-        for m in [Gain, Mode, Truncated, Scale, Layout, FansOf, FanIn, FanOut] {
+        for m in [
+            Gain, Mode, Truncated, Scale, Layout, FansOf, FanIn, FanOut, Blocks,
+        ] {
             assert_eq!(
                 ModifierDef::of(m).modifier,
                 m,

@@ -355,14 +355,16 @@ pub(crate) fn glob_matches(glob: &str, text: &str) -> bool {
 }
 
 /// `init` prepared for `site`: the site's layout, and the layer's fans for a fan-based scheme
-/// that has none of its own (a bias takes its weight's).
+/// (or one with a fan-based block, [`Init::block`]) that has none of its own (a bias takes its
+/// weight's). The layer's fans are the whole parameter's: under [`Init::blocks`] each block's
+/// `fan_out` is theirs divided by the block count.
 pub(crate) fn fit(init: &Init, site: &Site<'_>) -> Init {
     let mut init = init.clone();
     if init.layout == Layout::OutIn {
         init.layout = site.layout.clone();
     }
     if let Some(f) = site.fans
-        && init.takes_mode()
+        && init.uses_fans()
         && init.fan_in.is_none()
         && init.fan_out.is_none()
     {

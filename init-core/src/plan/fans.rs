@@ -25,6 +25,27 @@ impl PlanFans {
         }
     }
 
+    /// The fans of one of `k` equal blocks along the output axis: `fan_out / k` (the output
+    /// axis is `k` times shorter), the same `fan_in`. An explicit `fan_out` that `k` does not
+    /// divide is an error when a mode reads it.
+    pub(crate) fn per_block(self, k: usize) -> Self {
+        let fan_out = self.fan_out.and_then(|n| {
+            if k > 0 && n.is_multiple_of(k) {
+                Ok(n / k)
+            } else {
+                Err(ErrorKind::InvalidParameter {
+                    name: "fan_out",
+                    value: n as f64,
+                    expected: "divisible by the number of blocks",
+                })
+            }
+        });
+        PlanFans {
+            fan_in: self.fan_in,
+            fan_out,
+        }
+    }
+
     /// Both fans, or why one is missing.
     pub(crate) fn both(&self) -> Result<Fans, ErrorKind> {
         Ok(Fans {
@@ -49,7 +70,9 @@ impl PlanFans {
 impl Init {
     /// The fans this scheme uses for a parameter of `shape`: the explicit ones where given,
     /// the shape's under the layout for the others. An error when neither gives them (rank
-    /// below 2 without explicit fans, bad axes).
+    /// below 2 without explicit fans, bad axes). These are the whole parameter's fans: under
+    /// [`blocks(k)`](Init::blocks) each block's `fan_out` is this `fan_out / k`
+    /// ([`resolve`](Init::resolve) reports a block's).
     ///
     /// ```
     /// use init_core::{Init, Fans, Layout};

@@ -4,6 +4,7 @@
 //! (`validate.rs`), then fans (`fans.rs`), then the law. [`Init::resolve`] reports a plan
 //! (`resolve.rs`); the samplers execute one.
 
+pub(crate) mod blocks;
 pub(crate) mod fans;
 pub(crate) mod grid;
 pub(crate) mod law;
@@ -43,6 +44,8 @@ pub(crate) enum Plan {
     DeltaOrthogonal { grid: Grid, value: f64 },
     /// Rank 2, `zeros` zeros per column, the rest N(0, std²).
     Sparse { grid: Grid, zeros: usize, std: f64 },
+    /// Block by block ([`Init::blocks`]).
+    Blocks(Box<Blocked>),
 }
 
 impl Plan {
@@ -60,6 +63,7 @@ impl Plan {
                 fits::<F>("gain", *value).map(drop)
             }
             Plan::Sparse { std, .. } => fits::<F>("value range", 40.0 * std).map(drop),
+            Plan::Blocks(b) => b.plans.iter().try_for_each(Plan::check_element::<F>),
         }
     }
 }
@@ -70,6 +74,9 @@ impl Init {
     pub(crate) fn plan(&self, shape: &[usize]) -> Result<(Plan, Option<Fans>), InitError> {
         let checked = self.validate()?;
         let len = count(shape).map_err(|k| self.err(k))?;
+        if self.is_blocked() {
+            return self.plan_blocked(shape, len);
+        }
         let fans = PlanFans::of(self, shape);
         let used = fans.both().ok();
         if len == 0 {
@@ -82,7 +89,12 @@ impl Init {
     /// The plan's third step: each scheme's law — the distribution of one element, every
     /// modifier applied, for element-wise schemes; the grid and the value its pattern carries,
     /// for structured ones.
-    fn law(&self, shape: &[usize], checked: &Checked, fans: &PlanFans) -> Result<Plan, InitError> {
+    pub(crate) fn law(
+        &self,
+        shape: &[usize],
+        checked: &Checked,
+        fans: &PlanFans,
+    ) -> Result<Plan, InitError> {
         // Factor applied to the values of the plain distributions, and structured patterns.
         let factor = checked.gain.unwrap_or(1.0) * checked.scale;
         let elementwise = |d: ElementDistribution| self.elementwise(d.scaled(factor));
@@ -289,5 +301,60 @@ impl Init {
             low,
             high,
         })
+    }
+}
+
+/// A parameter of shape `shape` whose axis `axis` is split into `plans.len()` equal blocks,
+/// block `b` filled by `plans[b]` as a parameter of shape `block_shape`.
+///
+/// In logical (row-major) order the parameter is a sequence of runs of
+/// [`run`](Blocked::run) elements, run `r` holding the elements `prefix = r div k`,
+/// `(r mod k)·run ..` of block `r mod k` (its own logical order): what both fills index by.
+#[derive(Clone, Debug)]
+pub(crate) struct Blocked {
+    pub(crate) axis: usize,
+    pub(crate) shape: Vec<usize>,
+    pub(crate) block_shape: Vec<usize>,
+    pub(crate) plans: Vec<Plan>,
+}
+
+impl Blocked {
+    /// The number of blocks.
+    pub(crate) fn k(&self) -> usize {
+        self.plans.len()
+    }
+
+    /// Elements of one block per index of the axes before the split one: the block's length
+    /// along the axis times the axes after it.
+    pub(crate) fn run(&self) -> usize {
+        self.block_shape[self.axis..].iter().product()
+    }
+
+    /// Elements of one block.
+    pub(crate) fn block_len(&self) -> usize {
+        self.block_shape.iter().product()
+    }
+
+    /// The block of run `r`, and where the run starts in the block's own logical order.
+    pub(crate) fn run_at(&self, r: usize) -> (usize, usize) {
+        (r % self.k(), (r / self.k()) * self.run())
+    }
+
+    /// The one law of every block, when all are element-wise with the same law (the common
+    /// `blocks(k)` of an element-wise scheme: only the fans changed).
+    pub(crate) fn shared_law(&self) -> Option<&Law> {
+        let mut laws = self.plans.iter().map(|p| match p {
+            Plan::Elementwise(law) => Some(law),
+            _ => None,
+        });
+        let first = laws.next()??;
+        laws.all(|l| l.is_some_and(|l| l.dist() == first.dist()))
+            .then_some(first)
+    }
+
+    /// Whether the blocks follow each other in logical order (nothing before the split
+    /// axis): then filling block after block is filling the whole in logical order.
+    pub(crate) fn consecutive(&self) -> bool {
+        self.shape[..self.axis].iter().product::<usize>() == 1
     }
 }

@@ -15,16 +15,19 @@ pub struct Resolved {
     /// The shape it was resolved for.
     pub shape: Vec<usize>,
     /// The fans used (explicit ones, or those of the shape under the layout); `None` when the
-    /// shape has none (rank < 2) and none were given.
+    /// shape has none (rank < 2) and none were given. Under [`Init::blocks`], one block's:
+    /// `fan_out` divided by the block count.
     pub fans: Option<Fans>,
     /// For element-wise schemes, the distribution of every element; `None` for structured
-    /// schemes (orthogonal, eye, dirac, delta-orthogonal, sparse) and empty shapes.
+    /// schemes (orthogonal, eye, dirac, delta-orthogonal, sparse), empty shapes, and blocks
+    /// ([`Init::blocks`]) whose laws differ.
     pub distribution: Option<ElementDistribution>,
     /// Expected mean of the values.
     pub mean: f64,
     /// Expected standard deviation of the values over the whole parameter (the "target std" of
     /// a report). For structured schemes, that of the fixed pattern (eye, dirac) or its
-    /// expectation (orthogonal: gain·√(min(r, c)/(r·c)); sparse: std·√(1 − zeros/rows)).
+    /// expectation (orthogonal: gain·√(min(r, c)/(r·c)); sparse: std·√(1 − zeros/rows)); in
+    /// blocks, that of the whole (the blocks' mixture).
     pub std: f64,
 }
 
@@ -44,36 +47,7 @@ impl Init {
     pub fn resolve(&self, shape: &[usize]) -> Result<Resolved, InitError> {
         let (plan, fans) = self.plan(shape)?;
         let len = count(shape).unwrap_or(0) as f64;
-        let (distribution, mean, std) = match &plan {
-            Plan::Empty => (None, 0.0, 0.0),
-            Plan::Elementwise(law) => (Some(law.dist()), law.mean(), law.std()),
-            Plan::Eye { cols, value } => {
-                let rows = len / *cols as f64;
-                pattern_moments(*value, rows.min(*cols as f64), len)
-            }
-            Plan::Dirac {
-                grid,
-                out_per_group,
-                value,
-            } => {
-                let groups = grid.rows / out_per_group;
-                let count = (*out_per_group).min(grid.cols) * groups;
-                pattern_moments(*value, count as f64, len)
-            }
-            #[cfg(feature = "orthogonal")]
-            Plan::Orthogonal { grid, value } => {
-                let k = grid.rows.min(grid.cols) as f64;
-                (None, 0.0, value.abs() * (k / len).sqrt())
-            }
-            #[cfg(feature = "orthogonal")]
-            Plan::DeltaOrthogonal { grid, value } => {
-                (None, 0.0, value.abs() * (grid.cols as f64 / len).sqrt())
-            }
-            Plan::Sparse { grid, zeros, std } => {
-                let keep = (grid.rows - zeros) as f64 / grid.rows as f64;
-                (None, 0.0, std * keep.sqrt())
-            }
-        };
+        let (distribution, mean, std) = moments(&plan, len);
         Ok(Resolved {
             scheme: self.name(),
             shape: shape.to_vec(),
@@ -82,6 +56,60 @@ impl Init {
             mean,
             std,
         })
+    }
+}
+
+/// The distribution of every element (element-wise plans), the mean and the std of a plan of
+/// `len` elements.
+fn moments(plan: &Plan, len: f64) -> (Option<ElementDistribution>, f64, f64) {
+    match plan {
+        Plan::Empty => (None, 0.0, 0.0),
+        Plan::Elementwise(law) => (Some(law.dist()), law.mean(), law.std()),
+        Plan::Eye { cols, value } => {
+            let rows = len / *cols as f64;
+            pattern_moments(*value, rows.min(*cols as f64), len)
+        }
+        Plan::Dirac {
+            grid,
+            out_per_group,
+            value,
+        } => {
+            let groups = grid.rows / out_per_group;
+            let count = (*out_per_group).min(grid.cols) * groups;
+            pattern_moments(*value, count as f64, len)
+        }
+        #[cfg(feature = "orthogonal")]
+        Plan::Orthogonal { grid, value } => {
+            let k = grid.rows.min(grid.cols) as f64;
+            (None, 0.0, value.abs() * (k / len).sqrt())
+        }
+        #[cfg(feature = "orthogonal")]
+        Plan::DeltaOrthogonal { grid, value } => {
+            (None, 0.0, value.abs() * (grid.cols as f64 / len).sqrt())
+        }
+        Plan::Sparse { grid, zeros, std } => {
+            let keep = (grid.rows - zeros) as f64 / grid.rows as f64;
+            (None, 0.0, std * keep.sqrt())
+        }
+        Plan::Blocks(b) => {
+            if let Some(law) = b.shared_law() {
+                return (Some(law.dist()), law.mean(), law.std());
+            }
+            // equal blocks: the mixture's mean and variance
+            let n = b.block_len() as f64;
+            let each: Vec<(f64, f64)> = b
+                .plans
+                .iter()
+                .map(|p| {
+                    let (_, m, s) = moments(p, n);
+                    (m, s)
+                })
+                .collect();
+            let k = each.len() as f64;
+            let mean = each.iter().map(|(m, _)| m).sum::<f64>() / k;
+            let second = each.iter().map(|(m, s)| s * s + m * m).sum::<f64>() / k;
+            (None, mean, (second - mean * mean).max(0.0).sqrt())
+        }
     }
 }
 

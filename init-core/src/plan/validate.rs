@@ -40,7 +40,33 @@ impl Init {
             }
         }
         self.check_scalars()?;
+        self.check_blocks()?;
         Ok(Checked { gain, scale })
+    }
+
+    /// The block count is at least 1; each block given a scheme of its own names a block
+    /// that exists and is not blocked itself (its scheme is validated with the block's plan).
+    fn check_blocks(&self) -> Result<(), InitError> {
+        let k = self.blocks;
+        let ok = k > 0 && u32::try_from(k).is_ok();
+        check(self, "blocks", k as f64, ok, "> 0 and below 2^32")?;
+        for (index, own) in &self.block_inits {
+            check(
+                self,
+                "block index",
+                *index as f64,
+                *index < k,
+                "below the block count",
+            )?;
+            if own.is_blocked() {
+                return Err(own.err(ErrorKind::InvalidParameter {
+                    name: "blocks of a block",
+                    value: own.blocks as f64,
+                    expected: "1 (a block's own scheme is not split again)",
+                }));
+            }
+        }
+        Ok(())
     }
 
     /// Checks the scheme's own numeric parameters.

@@ -16,6 +16,13 @@
 //! - structured schemes (orthogonal, sparse, …) draw their whole parameter from the sequential
 //!   Philox stream at counters `(n mod 2³², n div 2³², 0, 1)`, n = 0, 1, …: a pure function of
 //!   (seed, path, shape).
+//! - blocks ([`Init::blocks`]): an element of a block whose scheme is element-wise is the
+//!   element of the same index in the whole under the rules above, drawn from the block's law
+//!   (so `blocks(k)` of an element-wise scheme only changes the law's fans, and the blocks of
+//!   [`Init::block`] that keep the parameter's scheme hold exactly its unblocked values); a
+//!   block `b` whose scheme is structured is generated as a parameter of the block's shape from
+//!   the sequential stream at counters `(n mod 2³², n div 2³², b, 1)` (block 0's stream is an
+//!   unblocked parameter's). Unblocked parameters are unchanged: no contract version step.
 //! - `f16` and `bf16` parameters (feature `half`), element-wise and structured: the f32
 //!   parameter's values rounded to nearest (ties to even) once; a uniform's values that rounded
 //!   to `high` (rounded) and a truncated normal's that rounded onto or past a bound move one
@@ -191,6 +198,10 @@ impl Init {
         match &plan {
             Plan::Empty => {}
             Plan::Elementwise(law) => write_region(law, key, out, range),
+            Plan::Blocks(b) => match b.shared_law() {
+                Some(law) => write_region(law, key, out, range),
+                None => self.write_blocks(b, key, out, range)?,
+            },
             structured_plan => {
                 let mut stream = PhiloxStream::structured(key);
                 let len = count(full_shape).map_err(|k| self.err(k))?;

@@ -314,6 +314,15 @@ impl PhiloxStream {
         }
     }
 
+    /// The sequential stream of block `b` of a structured scheme in blocks
+    /// ([`Init::blocks`](crate::Init::blocks)): counter `(n mod 2³², n div 2³², b, 1)`. Block 0
+    /// is the unblocked parameter's stream (`b` < 2³²: the block count is checked).
+    pub(crate) fn structured_block(key: [u32; 2], b: usize) -> Self {
+        let mut s = Self::structured(key);
+        s.ctr[2] = b as u32;
+        s
+    }
+
     fn word(&mut self) -> u32 {
         if self.used == 4 {
             self.buf = philox4x32_10(self.ctr, self.key);

@@ -49,6 +49,7 @@ impl Init {
         match &plan {
             Plan::Empty => {}
             Plan::Elementwise(law) => self.fill_law(law, target, rng)?,
+            Plan::Blocks(b) => self.fill_blocks(b, target, rng)?,
             structured => structured::write(structured, target, rng),
         }
         Ok(())
@@ -56,7 +57,12 @@ impl Init {
 
     /// Element-wise: every element an independent draw of `law`, in the element's compute
     /// type, rounded once (half types: then kept in the law's narrow range).
-    fn fill_law<T, R>(&self, law: &Law, target: &mut T, rng: &mut R) -> Result<(), InitError>
+    pub(crate) fn fill_law<T, R>(
+        &self,
+        law: &Law,
+        target: &mut T,
+        rng: &mut R,
+    ) -> Result<(), InitError>
     where
         T: Target + ?Sized,
         R: Rng + ?Sized,

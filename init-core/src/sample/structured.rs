@@ -11,14 +11,16 @@ use crate::plan::Plan;
 use crate::plan::grid::Grid;
 
 /// Writes a structured plan into `target` from `rng` (the plan was checked for the element
-/// type). Element-wise and empty plans write nothing here: their samplers are `rng` and `keyed`.
+/// type). Element-wise and empty plans write nothing here: their samplers are `rng` and `keyed`;
+/// nor do blocks (`blocks.rs`, which calls this for each block).
 pub(crate) fn write<T, R>(plan: &Plan, target: &mut T, rng: &mut R)
 where
     T: Target + ?Sized,
     R: Rng + ?Sized,
 {
     match plan {
-        Plan::Empty | Plan::Elementwise(_) => {}
+        // element-wise plans are written by `rng` and `keyed`, blocks by `blocks`
+        Plan::Empty | Plan::Elementwise(_) | Plan::Blocks(_) => {}
         Plan::Eye { cols, value } => {
             let (cols, v) = (*cols, T::Elem::from_f64(*value));
             let mut k = 0usize;

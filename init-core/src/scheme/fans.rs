@@ -129,6 +129,29 @@ impl Layout {
     }
 }
 
+impl Layout {
+    /// The axis [`Init::blocks`](crate::Init::blocks) splits for a parameter of rank `rank`:
+    /// the output axis (0 under `OutIn`, the last under `InOut`, the first of `out_axes` under
+    /// `Axes`), and axis 0 of a rank-1 parameter. A scalar has none.
+    pub(crate) fn block_axis(&self, rank: usize) -> Result<usize, ErrorKind> {
+        match rank {
+            0 => Err(ErrorKind::UnsupportedRank {
+                rank,
+                expected: "at least 1 (blocks split an axis)",
+            }),
+            1 => Ok(0),
+            _ => match self {
+                Layout::OutIn => Ok(0),
+                Layout::InOut => Ok(rank - 1),
+                Layout::Axes(axes) => {
+                    self.roles(rank)?;
+                    normalise_axis(axes.out_axes[0], rank)
+                }
+            },
+        }
+    }
+}
+
 fn normalise_axis(axis: isize, rank: usize) -> Result<usize, ErrorKind> {
     let out_of_range = ErrorKind::AxisOutOfRange { axis, rank };
     let rank_i = isize::try_from(rank).map_err(|_| out_of_range.clone())?;

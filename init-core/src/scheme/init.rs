@@ -174,7 +174,8 @@ impl Scheme {
 ///
 /// Modifiers: [`gain`](Init::gain), [`mode`](Init::mode), [`truncated`](Init::truncated),
 /// [`scale`](Init::scale), [`layout`](Init::layout), [`fans`](Init::fans) (and
-/// [`fan_in`](Init::fan_in), [`fan_out`](Init::fan_out)).
+/// [`fan_in`](Init::fan_in), [`fan_out`](Init::fan_out)), [`blocks`](Init::blocks) (a fused
+/// tensor initialised block by block, and [`block`](Init::block) for one block's own scheme).
 ///
 /// The normal flavours follow PyTorch: `he_normal`, `glorot_normal` and `lecun_normal` are
 /// untruncated. JAX's and Keras's versions of the same names are truncated at ±2σ with a
@@ -204,6 +205,10 @@ pub struct Init {
     pub(crate) layout: Layout,
     pub(crate) fan_in: Option<usize>,
     pub(crate) fan_out: Option<usize>,
+    /// How many equal blocks the output axis is split into (1: not blocked).
+    pub(crate) blocks: usize,
+    /// Blocks with a scheme of their own, by block index, in the order given.
+    pub(crate) block_inits: Vec<(usize, Init)>,
 }
 
 impl Init {
@@ -217,6 +222,8 @@ impl Init {
             layout: Layout::OutIn,
             fan_in: None,
             fan_out: None,
+            blocks: 1,
+            block_inits: Vec::new(),
         }
     }
 
@@ -450,6 +457,105 @@ impl Init {
         self
     }
 
+    /// Splits the parameter's **output axis** into `k` equal blocks and initialises each as a
+    /// parameter of its own: a fused tensor (a `(3d, d)` QKV projection, an LSTM's `(4h, in)`
+    /// gate weights) gets what its blocks would get as separate tensors.
+    ///
+    /// - **The axis** is the layout's output axis: axis 0 under [`Layout::OutIn`] (PyTorch's
+    ///   `(out, in, …)`, where `torch.chunk(k, 0)` and the LSTM/GRU gates split), the last axis
+    ///   under [`Layout::InOut`] (Burn's `Linear`, JAX's `(…, in, out)`), the first of
+    ///   `out_axes` under [`Layout::Axes`]; axis 0 of a rank-1 parameter (a fused bias).
+    /// - **Fans**: each block's `fan_out` is the parameter's divided by `k` (its output axis is
+    ///   `k` times shorter); `fan_in` is the parameter's. Explicit fans ([`fans`](Init::fans))
+    ///   describe the whole parameter too and are divided the same way. So a Glorot bound on a
+    ///   `(3d, d)` QKV weight is √(6/(d + d)), that of one `(d, d)` block, not √(6/(d + 3d)).
+    /// - **Structured schemes** apply to each block: orthogonal gives every block orthonormal
+    ///   rows (or columns) of its own, as `torch.nn.init.orthogonal_` on each chunk; eye, dirac,
+    ///   delta-orthogonal and sparse write their pattern in each block.
+    /// - **Values** stay a pure function of (seed, name, index) and shard as any parameter's
+    ///   (see [`fill_seeded`](Init::fill_seeded) for the keyed contract of blocks).
+    ///
+    /// `blocks(1)` is no blocking. `k = 0`, or `k` not dividing the output axis, is an error
+    /// when the scheme meets a shape ([`ErrorKind::BlocksMismatch`]).
+    ///
+    /// ```
+    /// use init_core::Init;
+    /// // a fused QKV projection of d = 64: each (64, 64) block Glorot-uniform on its own fans
+    /// let r = Init::glorot_uniform().blocks(3).resolve(&[192, 64]).unwrap();
+    /// let fans = r.fans.unwrap();
+    /// assert_eq!((fans.fan_in, fans.fan_out), (64, 64));
+    /// assert!(Init::glorot_uniform().blocks(5).resolve(&[192, 64]).is_err());
+    /// ```
+    #[must_use]
+    pub fn blocks(mut self, k: usize) -> Self {
+        self.blocks = k;
+        self
+    }
+
+    /// Gives block `index` (from 0, along the axis [`blocks`](Init::blocks) splits) a scheme
+    /// of its own; the other blocks keep this one. `init` reads its block under this scheme's
+    /// layout and explicit fans unless it sets its own, and its fans are a block's; it may not
+    /// be blocked itself. An LSTM's forget-gate bias of 1 (Jozefowicz, Zaremba & Sutskever
+    /// 2015) on PyTorch's gate order i, f, g, o:
+    ///
+    /// ```
+    /// use init_core::Init;
+    /// let hidden = 8;
+    /// let bound = 1.0 / (hidden as f64).sqrt();
+    /// let bias_ih = Init::uniform_symmetric(bound).blocks(4).block(1, Init::ones());
+    /// let mut b = vec![0.0f32; 4 * hidden];
+    /// bias_ih.fill_seeded(&mut b, 7, "lstm.bias_ih_l0").unwrap();
+    /// assert!(b[hidden..2 * hidden].iter().all(|&x| x == 1.0));
+    /// // the other gates hold exactly what the unblocked scheme gives them
+    /// let mut plain = vec![0.0f32; 4 * hidden];
+    /// Init::uniform_symmetric(bound).fill_seeded(&mut plain, 7, "lstm.bias_ih_l0").unwrap();
+    /// assert_eq!(b[..hidden], plain[..hidden]);
+    /// ```
+    ///
+    /// Errors when the scheme meets a shape: `index` not below the block count, or `init`
+    /// itself blocked ([`ErrorKind::InvalidParameter`]). Giving the same block again replaces
+    /// its scheme.
+    #[must_use]
+    pub fn block(mut self, index: usize, init: Init) -> Self {
+        self.block_inits.retain(|(i, _)| *i != index);
+        self.block_inits.push((index, init));
+        self
+    }
+
+    /// Whether the parameter is initialised block by block ([`blocks`](Init::blocks) other than
+    /// 1, or a block with a scheme of its own).
+    pub(crate) fn is_blocked(&self) -> bool {
+        self.blocks != 1 || !self.block_inits.is_empty()
+    }
+
+    /// The scheme of block `b` of a blocked parameter, blocks removed: the one given for it
+    /// (under this scheme's layout, and with its explicit fans, unless it sets its own), else
+    /// this scheme.
+    pub(crate) fn block_init(&self, b: usize) -> Init {
+        match self.block_inits.iter().find(|(i, _)| *i == b) {
+            Some((_, own)) => {
+                let mut own = own.clone();
+                if own.layout == Layout::OutIn {
+                    own.layout = self.layout.clone();
+                }
+                own.fan_in = own.fan_in.or(self.fan_in);
+                own.fan_out = own.fan_out.or(self.fan_out);
+                own
+            }
+            None => Init {
+                blocks: 1,
+                block_inits: Vec::new(),
+                ..self.clone()
+            },
+        }
+    }
+
+    /// Whether this scheme, or the scheme of one of its blocks, reads fans (so that a layer's
+    /// fans are worth giving it).
+    pub(crate) fn uses_fans(&self) -> bool {
+        self.takes_mode() || self.block_inits.iter().any(|(_, i)| i.uses_fans())
+    }
+
     /// Whether [`mode`](Init::mode) means something for this scheme: the fan-based family
     /// (Glorot, He, LeCun, variance scaling, PyTorch's default).
     pub(crate) fn takes_mode(&self) -> bool {
@@ -472,6 +578,9 @@ impl Init {
     /// Whether the scheme draws its whole parameter at once from a sequential stream
     /// (orthogonal, delta-orthogonal, sparse), rather than element by element.
     pub(crate) fn draws_whole(&self) -> bool {
+        if self.block_inits.iter().any(|(_, i)| i.draws_whole()) {
+            return true;
+        }
         match self.scheme {
             #[cfg(feature = "orthogonal")]
             Scheme::Orthogonal | Scheme::DeltaOrthogonal => true,
@@ -481,11 +590,13 @@ impl Init {
     }
 
     /// Whether every element gets the same value: `zeros`, `ones`, `constant(v)`, whatever the
-    /// modifiers (a gain or scale multiplies the constant). On a weight of rank ≥ 2 such a
+    /// modifiers (a gain or scale multiplies the constant); for a parameter in
+    /// [`blocks`](Init::blocks), whether each block's scheme is a constant. On a weight of rank ≥ 2 such a
     /// scheme gives every unit the same incoming weights: the symmetry
     /// [`report`](crate::report) marks.
     pub fn is_constant(&self) -> bool {
         matches!(self.scheme, Scheme::Constant(_))
+            && self.block_inits.iter().all(|(_, i)| i.is_constant())
     }
 
     /// The scheme's name (`he_normal` for `kaiming_normal` too).
@@ -542,6 +653,12 @@ impl std::fmt::Display for Init {
         }
         if self.scale != 1.0 {
             parts.push(format!("scale = {}", self.scale));
+        }
+        if self.blocks != 1 {
+            parts.push(format!("blocks = {}", self.blocks));
+        }
+        for (i, own) in &self.block_inits {
+            parts.push(format!("block {i} = {own}"));
         }
         if !parts.is_empty() {
             write!(f, "({})", parts.join(", "))?;
