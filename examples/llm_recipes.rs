@@ -8,10 +8,9 @@
 //! it writes `target/recipes/<recipe>.json`, a list of
 //! `{"name", "shape", "std_param", "measured_std"}` for every parameter (`std_param`: the σ
 //! the recipe's formula gives, before any truncation, `null` for constants, identities and
-//! parameters the recipe leaves alone), and prints the weights' table. DeepNet and T-Fixup
-//! scale the value projection alone, which GPT-2's fused `c_attn` cannot take (the example
-//! prints the error): their files come from the same dimensions with Hugging Face Llama's
-//! names (separate q, k, v; a gated MLP with d_ff 1024).
+//! parameters the recipe leaves alone), and prints the weights' table. GPT-2's fused `c_attn`
+//! is planned block by block (`Init::blocks`): DeepNet and T-Fixup scale its value block
+//! alone, ZerO puts an identity in each block.
 //!
 //! Run with `cargo run --release --example llm_recipes`.
 
@@ -19,7 +18,7 @@ use ndarray::{Array1, Array2};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use weight_init::Initialize;
-use weight_init::recipe::{Arch, Dims, Naming, Recipe};
+use weight_init::recipe::{Dims, Naming, Recipe};
 
 const D: usize = 256;
 const N_LAYERS: usize = 4;
@@ -122,95 +121,6 @@ impl Gpt {
     }
 }
 
-/// `nn.Linear` without bias: the weight is `(out, in)`.
-#[derive(Initialize)]
-struct Linear {
-    #[init(normal(std = 0.02))]
-    weight: Array2<f32>,
-}
-
-/// RMSNorm: a weight only.
-#[derive(Initialize)]
-struct RmsNorm {
-    #[init(ones)]
-    weight: Array1<f32>,
-}
-
-#[derive(Initialize)]
-struct SelfAttn {
-    q_proj: Linear,
-    k_proj: Linear,
-    v_proj: Linear,
-    o_proj: Linear,
-}
-
-#[derive(Initialize)]
-struct GatedMlp {
-    gate_proj: Linear,
-    up_proj: Linear,
-    down_proj: Linear,
-}
-
-#[derive(Initialize)]
-struct LlamaLayer {
-    input_layernorm: RmsNorm,
-    self_attn: SelfAttn,
-    post_attention_layernorm: RmsNorm,
-    mlp: GatedMlp,
-}
-
-#[derive(Initialize)]
-struct LlamaInner {
-    embed_tokens: Embedding,
-    layers: Vec<LlamaLayer>,
-    norm: RmsNorm,
-}
-
-/// The same dimensions with Hugging Face Llama's names (separate q, k, v): where DeepNet and
-/// T-Fixup, which scale the value block alone, can apply.
-#[derive(Initialize)]
-struct Llama {
-    model: LlamaInner,
-    lm_head: Linear,
-}
-
-impl Llama {
-    fn zeros() -> Self {
-        let lin = |o: usize, i: usize| Linear {
-            weight: Array2::zeros((o, i)),
-        };
-        let norm = || RmsNorm {
-            weight: Array1::zeros(D),
-        };
-        Llama {
-            model: LlamaInner {
-                embed_tokens: Embedding {
-                    weight: Array2::zeros((VOCAB, D)),
-                },
-                layers: (0..N_LAYERS)
-                    .map(|_| LlamaLayer {
-                        input_layernorm: norm(),
-                        self_attn: SelfAttn {
-                            q_proj: lin(D, D),
-                            k_proj: lin(D, D),
-                            v_proj: lin(D, D),
-                            o_proj: lin(D, D),
-                        },
-                        post_attention_layernorm: norm(),
-                        mlp: GatedMlp {
-                            gate_proj: lin(D_FF, D),
-                            up_proj: lin(D_FF, D),
-                            down_proj: lin(D, D_FF),
-                        },
-                    })
-                    .collect(),
-                norm: norm(),
-            },
-            lm_head: lin(VOCAB, D),
-        }
-    }
-}
-
 fn num(x: Option<f64>) -> String {
     x.map_or("null".to_string(), |v| format!("{v:e}"))
 }
@@ -225,17 +135,7 @@ fn run<M: Initialize>(
     out: &std::path::Path,
     file: &str,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let report = match recipe.apply(&mut model, naming, dims, SEED) {
-        Ok(r) => r,
-        Err(e) => {
-            println!(
-                "\n== {} on {}: not applicable: {e}",
-                recipe.name(),
-                naming.name()
-            );
-            return Ok(());
-        }
-    };
+    let report = recipe.apply(&mut model, naming, dims, SEED)?;
     // measured std by state-dict name (the report lists parameters by path)
     let listed = weight_init::params(&model)?;
     let names: HashMap<String, String> = listed
@@ -307,22 +207,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             &dims,
             out,
             recipe.name(),
-        )?;
-    }
-    // DeepNet and T-Fixup scale the value projection alone: GPT-2's fused c_attn cannot take
-    // them, a model with separate q, k, v (Llama's names) can
-    for recipe in [
-        Recipe::deepnet(Arch::DecoderOnly),
-        Recipe::t_fixup(Arch::DecoderOnly),
-    ] {
-        let file = recipe.name();
-        run(
-            &recipe,
-            Llama::zeros(),
-            &Naming::hf_llama(),
-            &dims,
-            out,
-            file,
         )?;
     }
     Ok(())

@@ -379,9 +379,11 @@ fn spectral_and_zero_follow_their_papers() {
     for r in p.rows() {
         let want = match r.role {
             Role::AttnOut | Role::MlpOut => Some(Init::eye().layout(Layout::InOut)),
+            // the fused QKV: an identity in each of its three blocks
+            Role::AttnQkv => Some(Init::eye().blocks(3).layout(Layout::InOut)),
             Role::NormWeight => Some(Init::ones()),
             Role::NormBias | Role::Bias => Some(Init::zeros()),
-            // out > in (Hadamard), fused QKV, embeddings: left alone
+            // out > in (Hadamard), embeddings: left alone
             _ => None,
         };
         assert_eq!(r.init, want, "{}", r.name);
@@ -718,18 +720,6 @@ fn errors_name_what_is_wrong() {
             n_layers: L
         }
     );
-    // a fused QKV where the value block needs its own scale
-    for recipe in [
-        Recipe::deepnet(Arch::DecoderOnly),
-        Recipe::t_fixup(Arch::DecoderOnly),
-    ] {
-        let e = recipe.plan(&Naming::hf_gpt2(), &dims(), it()).unwrap_err();
-        assert!(
-            matches!(e.kind(), ErrorKind::RecipeNotApplicable { .. }),
-            "{e}"
-        );
-        assert_eq!(e.path(), Some("h.0.attn.c_attn.weight"));
-    }
     // a zero dimension
     let e = Recipe::gpt2()
         .plan(&Naming::hf_gpt2(), &Dims::new(D, 0, F, V), it())
@@ -836,5 +826,71 @@ mod candle {
                 );
             }
         }
+    }
+}
+
+/// GPT-2's fused `c_attn` (stored (in, out) = (d, 3d)) under DeepNet and T-Fixup: three blocks
+/// along the output axis, q and k with one (d, d) projection's law, v with its own scale; the
+/// plan's σ is the whole parameter's. Under ZerO each block is an identity.
+#[test]
+fn a_fused_qkv_is_planned_block_by_block() {
+    let (beta, scale) = (
+        deepnet_constants(Arch::DecoderOnly, Stack::Decoder, L).1,
+        t_fixup_constants(Arch::DecoderOnly, Stack::Decoder, L).0,
+    );
+    let xavier_normal = (2.0 / (2.0 * D as f64)).sqrt();
+    let xavier_uniform_std = (6.0 / (2.0 * D as f64)).sqrt() / 3f64.sqrt();
+    for (recipe, qk, v) in [
+        (
+            Recipe::deepnet(Arch::DecoderOnly),
+            xavier_normal,
+            beta * xavier_normal,
+        ),
+        (
+            Recipe::t_fixup(Arch::DecoderOnly),
+            xavier_uniform_std,
+            scale * xavier_uniform_std,
+        ),
+    ] {
+        let p = plan(&recipe, &Naming::hf_gpt2(), &dims(), &gpt2_names());
+        let row = p.get("h.1.attn.c_attn.weight").unwrap();
+        let whole = ((2.0 * qk * qk + v * v) / 3.0).sqrt();
+        assert!(
+            close(row.std.unwrap(), whole),
+            "{}: {:?}",
+            recipe.name(),
+            row.std
+        );
+        let mut w = Array2::<f32>::zeros((D, 3 * D));
+        row.init
+            .clone()
+            .unwrap()
+            .fill_seeded(&mut w, 5, "h.1.attn.c_attn.weight")
+            .unwrap();
+        // block b is columns b·d .. (b+1)·d (the output axis of (in, out))
+        for (b, want) in [(0, qk), (1, qk), (2, v)] {
+            let block = w.slice(ndarray::s![.., b * D..(b + 1) * D]);
+            let n = block.len() as f64;
+            let std = (block.iter().map(|&x| (x as f64).powi(2)).sum::<f64>() / n).sqrt();
+            // the sample std's sd is about σ·√((κ − 1)/4n), κ ≤ 3: 6 of those
+            let tol = 6.0 * want * (0.5 / n).sqrt();
+            assert!(
+                (std - want).abs() < tol,
+                "{} block {b}: std {std}, want {want} ± {tol}",
+                recipe.name()
+            );
+        }
+    }
+    let p = plan(&Recipe::zero(), &Naming::hf_gpt2(), &dims(), &gpt2_names());
+    let mut w = Array2::<f32>::zeros((D, 3 * D));
+    p.get("h.0.attn.c_attn.weight")
+        .unwrap()
+        .init
+        .clone()
+        .unwrap()
+        .fill_seeded(&mut w, 5, "h.0.attn.c_attn.weight")
+        .unwrap();
+    for ((i, j), &x) in w.indexed_iter() {
+        assert_eq!(x, if i == j % D { 1.0 } else { 0.0 }, "({i}, {j})");
     }
 }

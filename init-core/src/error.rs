@@ -283,14 +283,6 @@ pub enum ErrorKind {
         /// The naming scheme's name.
         naming: String,
     },
-    /// A recipe cannot give a parameter of this role what its source gives it (DeepNet's and
-    /// T-Fixup's value block inside a fused QKV weight).
-    RecipeNotApplicable {
-        /// The role (`attention qkv (fused)`, …).
-        role: &'static str,
-        /// Why, in words.
-        reason: &'static str,
-    },
 }
 
 impl InitError {
@@ -560,9 +552,6 @@ impl fmt::Display for ErrorKind {
             ),
             ErrorKind::NamingMatchedNothing { naming } => {
                 write!(f, "the naming `{naming}` matches no parameter of the model")
-            }
-            ErrorKind::RecipeNotApplicable { role, reason } => {
-                write!(f, "cannot initialise the {role}: {reason}")
             }
         }
     }

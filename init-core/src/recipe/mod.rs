@@ -48,7 +48,7 @@
 //! | [`small_wang`](Recipe::small_wang) | N(0, 2/(5d)) | N(0, 2/(5d)) | N(0, (2/(L√d))²) | N(0, 2/(5d)) | EleutherAI/gpt-neox `megatron/model/init_functions.py` (`small_init_init_method`, `wang_init_method`) |
 //! | [`deepnet`](Recipe::deepnet) | N(0, 1/d) | q, k Xavier-normal; v, MLP Xavier-normal·β | Xavier-normal·β | N(0, 1/d) | Wang et al. 2022, Fig. 2 (α, β below) |
 //! | [`t_fixup`](Recipe::t_fixup) | N(0, 1/d)·(9K)^(−1/4) | q, k Xavier-uniform; v, MLP Xavier-uniform·s | Xavier-uniform·s | N(0, 1/d) | Huang et al. 2020, Alg. 1; layer6ai-labs/T-Fixup `fairseq/modules/transformer_layer.py` |
-//! | [`zero`](Recipe::zero) | (not covered) | identity where out ≤ in; out > in and fused QKV not covered | identity where out ≤ in | identity where out ≤ in | Zhao et al. 2022, Alg. 1 |
+//! | [`zero`](Recipe::zero) | (not covered) | identity where out ≤ in, fused QKV an identity per block; out > in not covered | identity where out ≤ in | identity where out ≤ in | Zhao et al. 2022, Alg. 1 |
 //! | [`spectral`](Recipe::spectral) | N(0, 1) | N(0, σ²), σ = min(1, √(fan_out/fan_in))/√fan_in | the same | the same | Yang, Simon & Bernstein 2023, Parametrization 1 |
 //! | [`rezero(base)`](Recipe::rezero) | base | base | base; residual α = 0 | base | Bachlechner et al. 2020 |
 //! | [`layer_scale(base)`](Recipe::layer_scale) | base | base | base; diagonal ε | base | Touvron et al. 2021 (CaiT), Sec. 3 |
@@ -62,11 +62,14 @@
 //! in a decoder of M layers, 0.67·N^(−1/4) in an encoder of N layers. LayerScale's ε
 //! ([`layer_scale_epsilon`]): 0.1 up to 18 layers, 1e-5 up to 24, 1e-6 beyond.
 //!
+//! A fused QKV weight (GPT-2's `c_attn`, `(3d, d)`) is planned block by block
+//! ([`Init::blocks`](crate::Init::blocks)): each of q, k and v has the fans of a (d, d)
+//! projection, DeepNet and T-Fixup scale the value block alone, ZerO puts an identity in each
+//! block; its σ is the whole parameter's, √((2σ_qk² + σ_v²)/3).
+//!
 //! What is not covered, and why: ZerO's Hadamard expansion for a projection with out > in
-//! (no Hadamard scheme exists here), a fused QKV under ZerO (an identity per block needs
-//! block-wise init) and embeddings under ZerO (those parameters keep their own scheme and the
-//! plan says so); DeepNet and T-Fixup on a fused QKV weight (the value block needs its
-//! own scale: name q, k and v apart, or an error says so).
+//! (no Hadamard scheme exists here) and embeddings under ZerO (those parameters keep their own
+//! scheme and the plan says so).
 
 mod naming;
 mod plan;

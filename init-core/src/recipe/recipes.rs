@@ -298,7 +298,8 @@ impl Recipe {
     /// α = (3M)^(1/4), β = (12M)^(−1/4) (the paper's constants; torchscale's encoder code
     /// divides by (N⁴M)^(1/16)/1.15 instead). Embeddings and the output layer N(0, 1/d) (fairseq's
     /// and torchscale's, which the paper's code builds on). Biases 0, norms 1 and 0. A fused
-    /// QKV weight is an error: its value block needs another gain than the rest.
+    /// QKV weight is three blocks ([`Init::blocks`]): q and k Xavier-normal, v Xavier-normal·β,
+    /// each with the fans of one (d, d) block.
     pub fn deepnet(arch: Arch) -> Self {
         Self::of(Kind::DeepNet(arch))
     }
@@ -313,19 +314,18 @@ impl Recipe {
     /// fairseq's attention init, Xavier-uniform with gain 1/√2 on q, k and v, and multiplies v
     /// back by √2: v is as here, q and k are 1/√2 of the paper's plain Xavier used here.
     /// Biases 0; T-Fixup removes
-    /// layer norms, which get 1 and 0 if the model keeps them. A fused QKV weight is an
-    /// error (its value block is scaled, the rest is not).
+    /// layer norms, which get 1 and 0 if the model keeps them. A fused QKV weight is three
+    /// blocks ([`Init::blocks`]): q and k Xavier-uniform, v scaled, each with one block's fans.
     pub fn t_fixup(arch: Arch) -> Self {
         Self::of(Kind::TFixup(arch))
     }
 
     /// ZerO (Zhao et al. 2022, "ZerO Initialization: Initializing Neural Networks with only
     /// Zeros and Ones", Algorithm 1; jiaweizzhao/ZerO-initialization): a projection with
-    /// out ≤ in is the (partial) identity (`eye`). **Not covered**: a projection with
+    /// out ≤ in is the (partial) identity (`eye`), and a fused QKV weight an identity in each of
+    /// its three blocks ([`Init::blocks`]). **Not covered**: a projection with
     /// out > in, which ZerO fills with a scaled Hadamard transform (no such scheme exists
-    /// here yet); a fused QKV weight (out = 3·in as a whole; its blocks would each be an
-    /// identity, which needs block-wise init); and embeddings, which Algorithm 1 does not
-    /// address: the recipe gives them
+    /// here yet), and embeddings, which Algorithm 1 does not address: the recipe gives them
     /// nothing (they keep their own scheme, and the report says so). Biases 0, norms 1 and 0.
     pub fn zero() -> Self {
         Self::of(Kind::Zero)
@@ -435,8 +435,9 @@ impl Recipe {
     /// Errors: [`ErrorKind::MissingLayerIndex`] when the scheme depends on the layer and
     /// `layer` is `None` (reported with `what`, the name or pattern);
     /// [`ErrorKind::LayerOutOfRange`] for a layer ≥ `n_layers`;
-    /// [`ErrorKind::RecipeNotApplicable`] for a fused QKV under DeepNet or T-Fixup; an
-    /// invalid dimension (0) or σ.
+    /// an invalid dimension (0) or σ. A fused QKV weight (GPT-2's `c_attn`) is planned as
+    /// three blocks along its output axis ([`Init::blocks`]): under DeepNet and T-Fixup the
+    /// value block gets its own scale, under ZerO each block is an identity.
     pub fn plan_role(
         &self,
         role: Role,
@@ -477,19 +478,6 @@ impl Recipe {
         }
         let (d, ll) = (dims.d_model as f64, dims.n_layers as f64);
         let fans = dims.fans(role);
-        let not_fused = |recipe: &'static str| -> Result<(), InitError> {
-            if role == Role::AttnQkv {
-                Err(InitError::new(
-                    recipe,
-                    ErrorKind::RecipeNotApplicable {
-                        role: role.name(),
-                        reason: "the recipe gives the value projection another scale than the query and key, and a fused QKV weight is one scheme; name q, k and v apart",
-                    },
-                ))
-            } else {
-                Ok(())
-            }
-        };
         let planned = match &self.kind {
             Kind::Gpt2 { std } | Kind::Megatron { std } => {
                 InitError::require(
@@ -538,9 +526,12 @@ impl Recipe {
                 _ => Some(normal((2.0 / (5.0 * d)).sqrt())),
             },
             Kind::DeepNet(arch) => {
-                not_fused(self.name())?;
                 let (_, beta) = deepnet_constants(*arch, stack, dims.n_layers);
                 match (role, fans) {
+                    (Role::AttnQkv, Some((i, o))) => Some(fused_qkv(
+                        xavier_normal(i, o, 1.0),
+                        xavier_normal(i, o, beta),
+                    )),
                     (Role::Embedding | Role::PositionEmbedding | Role::Unembedding, _) => {
                         Some(normal(1.0 / d.sqrt()))
                     }
@@ -555,9 +546,12 @@ impl Recipe {
                 }
             }
             Kind::TFixup(arch) => {
-                not_fused(self.name())?;
                 let (scale, emb) = t_fixup_constants(*arch, stack, dims.n_layers);
                 match (role, fans) {
+                    (Role::AttnQkv, Some((i, o))) => Some(fused_qkv(
+                        xavier_uniform(i, o, 1.0),
+                        xavier_uniform(i, o, scale),
+                    )),
                     (Role::Embedding | Role::PositionEmbedding, _) => Some(normal(emb / d.sqrt())),
                     (Role::Unembedding, _) => Some(normal(1.0 / d.sqrt())),
                     (Role::AttnQuery | Role::AttnKey, Some((i, o))) => {
@@ -571,8 +565,12 @@ impl Recipe {
                 }
             }
             Kind::Zero => match fans {
-                // a fused QKV is out = 3·in as a whole: the identity per block needs block-wise init
-                Some((i, o)) if o <= i && role != Role::AttnQkv => Some(constant_eye()),
+                // a fused QKV: an identity in each of its three (d, d) blocks
+                Some(_) if role == Role::AttnQkv => Some(Planned {
+                    init: constant_eye().init.blocks(3),
+                    std: None,
+                }),
+                Some((i, o)) if o <= i => Some(constant_eye()),
                 _ => None,
             },
             Kind::Spectral => match (role, fans) {
@@ -593,6 +591,20 @@ impl Recipe {
             },
         };
         Ok(planned)
+    }
+}
+
+/// A fused QKV weight `(3d, d)` as three blocks along its output axis ([`Init::blocks`]): the
+/// query and key blocks `qk`, the value block `v`. Its σ is the whole parameter's,
+/// √((2σ_qk² + σ_v²)/3), what its measured std estimates.
+fn fused_qkv(qk: Planned, v: Planned) -> Planned {
+    let std = match (qk.std, v.std) {
+        (Some(a), Some(b)) => Some(((2.0 * a * a + b * b) / 3.0).sqrt()),
+        _ => None,
+    };
+    Planned {
+        init: qk.init.blocks(3).block(2, v.init),
+        std,
     }
 }
 
