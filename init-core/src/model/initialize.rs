@@ -4,9 +4,11 @@
 
 use rand::Rng;
 
+use super::by_rules::{Chosen, decide};
 use super::params::{Each, ParamInfo, Read};
 use super::path::{ParamPath, Segment};
 use super::progress::{Progress, Totals, WithProgress};
+use super::rules::{Assignments, Rules};
 use super::seeded::{Ahead, Filler, Seeded, ShardPlan, Sharded};
 use super::visit::{Visit, VisitMut};
 use crate::error::InitError;
@@ -67,6 +69,78 @@ pub trait Initialize {
         plan: &P,
     ) -> Result<(), InitError> {
         self.walk_mut(&mut ParamPath::new(), &mut Sharded { seed, plan })
+    }
+
+    /// Keyed initialisation with the schemes of `rules` overriding the attributes': a parameter
+    /// whose state-dict name a rule matches gets the last matching rule's scheme, read under
+    /// the layout its attribute gives; the others keep their attribute's. Values are keyed
+    /// exactly as in [`init_seeded`](Initialize::init_seeded) (a parameter no rule matches
+    /// gets the same values as there). How a preset — a μP set-up, an LLM recipe, gate
+    /// conventions — reaches a derived model.
+    ///
+    /// Every scheme is chosen and checked against its parameter's shape and element type
+    /// before anything is written; a rule that decides no parameter is an error
+    /// ([`ErrorKind::UnmatchedRule`](crate::ErrorKind::UnmatchedRule)). Returns what every
+    /// parameter got ([`Assignments`]; [`Source::Attribute`](crate::Source::Attribute) where
+    /// no rule matched). A derived model's fields name no layer, so
+    /// [`Rules::torch_defaults`] adds nothing here.
+    ///
+    /// ```
+    /// # use init_core::{Initialize, Init, ParamPath, Visit, VisitMut, InitError, Segment, Rules, Source};
+    /// # struct M { w: Vec<f32>, b: Vec<f32> }
+    /// # impl Initialize for M {
+    /// #   fn walk<V: Visit + ?Sized>(&self, p: &mut ParamPath, v: &mut V) -> Result<(), InitError> {
+    /// #     p.with(Segment::Field("w"), |p| v.param(p, &self.w, &Init::normal(0.0, 1.0)))?;
+    /// #     p.with(Segment::Field("b"), |p| v.param(p, &self.b, &Init::zeros()))
+    /// #   }
+    /// #   fn walk_mut<V: VisitMut + ?Sized>(&mut self, p: &mut ParamPath, v: &mut V) -> Result<(), InitError> {
+    /// #     p.with(Segment::Field("w"), |p| v.param(p, &mut self.w, &Init::normal(0.0, 1.0)))?;
+    /// #     p.with(Segment::Field("b"), |p| v.param(p, &mut self.b, &Init::zeros()))
+    /// #   }
+    /// # }
+    /// let mut m = M { w: vec![0.0; 64], b: vec![0.0; 8] };
+    /// let got = m.init_with_rules(&Rules::new().rule("b", Init::constant(0.5)), 7)?;
+    /// assert!(m.b.iter().all(|&x| x == 0.5));
+    /// assert_eq!(got.get("w").unwrap().source, Source::Attribute);
+    ///
+    /// let mut plain = M { w: vec![0.0; 64], b: vec![0.0; 8] };
+    /// plain.init_seeded(7)?;
+    /// assert_eq!(m.w, plain.w); // the same keyed values where no rule matched
+    /// # Ok::<(), InitError>(())
+    /// ```
+    fn init_with_rules(&mut self, rules: &Rules, seed: u64) -> Result<Assignments, InitError> {
+        let decided = decide(params(self)?, rules, true)?;
+        let ahead = Ahead::compute(&decided.params, seed)?;
+        self.walk_mut(
+            &mut ParamPath::new(),
+            &mut Chosen {
+                inner: Seeded { seed, ahead },
+                chosen: &decided.chosen,
+            },
+        )?;
+        Ok(decided.report)
+    }
+
+    /// [`init_with_rules`](Initialize::init_with_rules) for the shards this worker holds: the
+    /// same values that gives the whole model, as [`init_sharded`](Initialize::init_sharded)
+    /// is to [`init_seeded`](Initialize::init_seeded). `plan` locates each shard in the whole.
+    /// The schemes are checked shard by shard, as they are written (a shard's shape is not
+    /// the one they are planned for).
+    fn init_sharded_with_rules<P: ShardPlan + ?Sized>(
+        &mut self,
+        rules: &Rules,
+        seed: u64,
+        plan: &P,
+    ) -> Result<Assignments, InitError> {
+        let decided = decide(params(self)?, rules, false)?;
+        self.walk_mut(
+            &mut ParamPath::new(),
+            &mut Chosen {
+                inner: Sharded { seed, plan },
+                chosen: &decided.chosen,
+            },
+        )?;
+        Ok(decided.report)
     }
 
     /// [`init_seeded`](Initialize::init_seeded), calling `progress` after each parameter with

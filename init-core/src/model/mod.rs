@@ -5,9 +5,11 @@
 //! of its parameters ([`params`], `params.rs`), the [`report`] (`report.rs`), and building it
 //! from a configuration ([`Build`], `build.rs`). A field with a scheme is one parameter or a
 //! framework's layer holding several ([`FieldWalk`], `field.rs`). Models whose parameters carry no scheme (a
-//! framework's own layers) get theirs by state-dict name from [`Rules`] (`rules.rs`).
+//! framework's own layers) get theirs by state-dict name from [`Rules`] (`rules.rs`); a derived
+//! model's attributes can be overridden by rules the same way (`by_rules.rs`).
 
 pub(crate) mod build;
+pub(crate) mod by_rules;
 pub(crate) mod field;
 pub(crate) mod initialize;
 pub(crate) mod params;

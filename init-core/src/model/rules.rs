@@ -186,6 +186,9 @@ pub enum Source {
     Default,
     /// The framework's own choice, translated (candle's `Init` hint).
     Framework,
+    /// The scheme the parameter's own `#[init(...)]` attribute gives (a derived model
+    /// initialised by rules: [`Initialize::init_with_rules`](crate::Initialize::init_with_rules)).
+    Attribute,
     /// Nothing: the parameter was left as it was.
     Kept,
 }
@@ -496,6 +499,7 @@ impl fmt::Display for Assignments {
                 Source::Rule { pattern, .. } => format!("rule `{pattern}`"),
                 Source::Default => "default".to_string(),
                 Source::Framework => "framework".to_string(),
+                Source::Attribute => "attribute".to_string(),
                 Source::Kept => "no rule".to_string(),
             };
             writeln!(
