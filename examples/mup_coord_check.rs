@@ -83,8 +83,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut first = true;
     for (p, param) in params.iter().enumerate() {
         for (w, width) in WIDTHS.iter().enumerate() {
-            for t in 0..STEPS {
-                for (l, layer) in LAYERS.iter().enumerate() {
+            for (t, row) in table[p][w].iter().enumerate() {
+                for (layer, value) in LAYERS.iter().zip(row) {
                     if !first {
                         json.push_str(",\n");
                     }
@@ -94,7 +94,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                         "  {{\"param\": \"{}\", \"width\": {width}, \"step\": {}, \"layer\": \"{layer}\", \"mean_abs\": {:.6e}}}",
                         param.name(),
                         t + 1,
-                        table[p][w][t][l]
+                        value
                     )?;
                 }
             }
@@ -117,8 +117,8 @@ fn main() -> Result<(), Box<dyn Error>> {
             println!();
             for (w, width) in WIDTHS.iter().enumerate() {
                 print!("{width:>6}");
-                for l in 0..4 {
-                    print!("{:>10.4}", table[p][w][t][l]);
+                for v in &table[p][w][t] {
+                    print!("{v:>10.4}");
                 }
                 println!();
             }
@@ -128,18 +128,21 @@ fn main() -> Result<(), Box<dyn Error>> {
         "\nratio of mean |coordinate| at width 4096 to width 128, per step t (fc1 fc2 fc3 head):"
     );
     for (p, param) in params.iter().enumerate() {
-        for t in 0..STEPS {
-            let r: Vec<String> = (0..4)
-                .map(|l| {
-                    format!(
-                        "{:8.2}",
-                        table[p][WIDTHS.len() - 1][t][l] / table[p][0][t][l]
-                    )
-                })
+        let (widest, narrowest) = (&table[p][WIDTHS.len() - 1], &table[p][0]);
+        for (t, (wide, narrow)) in widest.iter().zip(narrowest).enumerate() {
+            let r: Vec<String> = wide
+                .iter()
+                .zip(narrow)
+                .map(|(a, b)| format!("{:8.2}", a / b))
                 .collect();
             println!("{:>4} t={}: {}", param.name(), t + 1, r.join(" "));
         }
     }
+
+    println!(
+        "\nμP at width 4096 against base 128 (weight_init::mup's Parametrization):\n{}",
+        mup::parametrization(4096, BASE_WIDTH)?
+    );
 
     let svg = out.join("coord_check.svg");
     plot(&svg, &table)?;

@@ -121,8 +121,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         println!();
         for (l, log2_lr) in LOG2_LR.iter().enumerate() {
             print!("{log2_lr:>9}");
-            for w in 0..WIDTHS.len() {
-                let v = table[p][w][l];
+            for row in &table[p] {
+                let v = row[l];
                 if v.is_finite() {
                     print!("{v:>9.4}");
                 } else {

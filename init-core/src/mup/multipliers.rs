@@ -137,7 +137,7 @@ impl Parametrization {
 
 impl fmt::Display for Parametrization {
     /// One line per parameter: name, base shape → shape, class, fan multipliers, Adam and SGD
-    /// learning-rate multipliers, output multiplier, μP's scheme.
+    /// learning-rate multipliers, output multiplier, μP's scheme and the std it gives.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let width = self
             .params
@@ -153,9 +153,11 @@ impl fmt::Display for Parametrization {
         )?;
         for p in &self.params {
             let m = p.multipliers(self.formulation, self.output_mult);
-            let scheme = self
-                .init(&p.name)
-                .map_or_else(|e| format!("({e})"), |i| i.to_string());
+            let scheme = self.init(&p.name).and_then(|i| {
+                let std = i.resolve(&p.shape)?.std;
+                Ok(format!("{i}: std {std:.4e}"))
+            });
+            let scheme = scheme.unwrap_or_else(|e| format!("({e})"));
             writeln!(
                 f,
                 "{:width$}  {:<26} {:<7} {:>7.4} {:>7.4} {:>8.4} {:>8.4} {:>8.4}  {scheme}",
