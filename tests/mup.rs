@@ -9,7 +9,7 @@
 mod common;
 
 use common::{Data, Mlp, Param, Run};
-use weight_init::mup::{Class, Formulation, Mup, Optimizer, attention_scale};
+use weight_init::mup::{Class, Formulation, Mup, OptimizerKind, attention_scale};
 use weight_init::{Build, ElementDistribution, ErrorKind, Init, Initialize, Layout, Rules};
 
 type Shapes = Vec<(String, Vec<usize>)>;
@@ -439,12 +439,12 @@ fn multipliers_match_mups_for_an_mlp() {
     }
     assert_eq!(p.output_multiplier(), 2.0 / 8.0);
     // the parameter groups MuAdam builds: the hidden weight alone at lr/8, the rest at lr
-    let groups = p.lr_groups(Optimizer::Adam);
+    let groups = p.lr_groups(OptimizerKind::Adam);
     assert_eq!(groups.len(), 2);
     assert_eq!(groups[0].mult, 1.0);
     assert_eq!(groups[1].mult, 0.125);
     assert_eq!(groups[1].names, ["fc2.weight"]);
-    let sgd = p.lr_groups(Optimizer::Sgd);
+    let sgd = p.lr_groups(OptimizerKind::Sgd);
     let mult_of = |n: &str| {
         sgd.iter()
             .find(|g| g.names.iter().any(|x| x == n))

@@ -11,7 +11,7 @@
 //! of a hidden width), an [input](Class::Input) weight (fan_out grows), the
 //! [output](Class::Output) weight (the readout, which the user names: mup's `MuReadout`), or a
 //! [hidden](Class::Hidden) weight (both grow), with its fan_in and fan_out multipliers
-//! ([`Dim::mult`], mup's `InfDim.width_mult`). Fans are read under each parameter's
+//! ([`WidthDim::mult`], mup's `InfDim.width_mult`). Fans are read under each parameter's
 //! [`Layout`](crate::Layout) (GPT-2's `Conv1D` and Burn's `Linear` are `(in, out)`).
 //!
 //! **2. Initialise.** [`Parametrization::rules`] gives [`Rules`](crate::Rules), one exact name
@@ -31,7 +31,7 @@
 //!
 //! ```
 //! use init_core::{Init, Rules};
-//! use init_core::mup::{Class, Mup, Optimizer};
+//! use init_core::mup::{Class, Mup, OptimizerKind};
 //! let shapes = |w: usize| vec![
 //!     ("fc1.weight".to_string(), vec![w, 32]), ("fc1.bias".to_string(), vec![w]),
 //!     ("fc2.weight".to_string(), vec![w, w]), ("fc2.bias".to_string(), vec![w]),
@@ -53,7 +53,7 @@
 //! assert_eq!(p.multipliers("fc1.weight")?.adam_lr, 1.0);
 //! assert_eq!(p.multipliers("fc1.weight")?.sgd_lr, 8.0);      // fan_out_mult
 //! assert_eq!(p.output_multiplier(), 0.125);                 // logits = head(x / 8)
-//! let groups = p.lr_groups(Optimizer::Adam);
+//! let groups = p.lr_groups(OptimizerKind::Adam);
 //! assert_eq!(groups[1].names, ["fc2.weight"]);
 //! # Ok::<(), init_core::InitError>(())
 //! ```
@@ -71,13 +71,13 @@
 //! use burn::module::ParamGroup;
 //! use burn::optim::{AdamConfig, GradientsParams, Optimizer};
 //! use burn::optim::lr_scheduler::module_lr_scheduler::ModuleLrSchedulerConfig;
-//! use weight_init::mup::Optimizer as Family;
+//! use weight_init::mup::OptimizerKind;
 //!
 //! let p = Mup::new().layout("**.weight", Layout::InOut)   // Burn's Linear is (in, out)
 //!     .readout("head.weight").base(sp_rules)
 //!     .classify(base_shapes, target_shapes)?;
 //! let model = weight_init::burn::reinit(model, &p.rules()?, seed)?;
-//! let mut sched = p.lr_groups(Family::Adam).into_iter().fold(
+//! let mut sched = p.lr_groups(OptimizerKind::Adam).into_iter().fold(
 //!     ModuleLrSchedulerConfig::new(lr.into()),
 //!     |c, g| c.with_group(ParamGroup::from_paths(g.names), lr * g.mult),
 //! ).init()?;
@@ -91,12 +91,13 @@
 //!
 //! ```rust,ignore
 //! use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarMap};
+//! use weight_init::mup::OptimizerKind;
 //!
 //! let varmap = VarMap::new();
 //! let vb = weight_init::candle::var_builder(&varmap, &p.rules()?, seed, DType::F32, &device);
 //! let model = Model::new(&cfg, vb)?;
 //! let vars = varmap.data().lock().unwrap().clone();
-//! let mut optims = p.lr_groups(Family::Adam).into_iter().map(|g| {
+//! let mut optims = p.lr_groups(OptimizerKind::Adam).into_iter().map(|g| {
 //!     let group = g.names.iter().map(|n| vars[n].clone()).collect();
 //!     AdamW::new(group, ParamsAdamW { lr: lr * g.mult, ..Default::default() })
 //! }).collect::<candle_core::Result<Vec<_>>>()?;
@@ -116,5 +117,5 @@ mod multipliers;
 mod scale;
 mod shapes;
 
-pub use multipliers::{LrGroup, Multipliers, Optimizer, attention_scale};
-pub use shapes::{Class, Dim, Formulation, Mup, MupParam, Parametrization};
+pub use multipliers::{LrGroup, Multipliers, OptimizerKind, attention_scale};
+pub use shapes::{Class, Formulation, Mup, MupParam, Parametrization, WidthDim};

@@ -34,7 +34,7 @@ pub struct Multipliers {
 /// A family of optimisers, for [`Parametrization::lr_groups`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Optimizer {
+pub enum OptimizerKind {
     /// Adam-type: Adam, AdamW, RMSProp, Adagrad ([`Multipliers::adam_lr`]).
     Adam,
     /// SGD-type: SGD, with or without momentum ([`Multipliers::sgd_lr`]).
@@ -53,7 +53,7 @@ pub struct LrGroup {
 
 impl MupParam {
     /// Its multipliers under `formulation` with the readout's `output_mult`: with `m_in`, `m_out`
-    /// the fan_in and fan_out multipliers ([`Dim::mult`](super::Dim::mult)),
+    /// the fan_in and fan_out multipliers ([`WidthDim::mult`](super::WidthDim::mult)),
     ///
     /// | class | Adam lr | SGD lr | output |
     /// |---|---|---|---|
@@ -115,13 +115,13 @@ impl Parametrization {
     /// The parameters grouped by their learning-rate multiplier under `optimizer`, one group
     /// per distinct multiplier in order of first appearance: the parameter groups to give the
     /// optimiser (as `MuAdam`/`MuSGD` build theirs).
-    pub fn lr_groups(&self, optimizer: Optimizer) -> Vec<LrGroup> {
+    pub fn lr_groups(&self, optimizer: OptimizerKind) -> Vec<LrGroup> {
         let mut groups: Vec<LrGroup> = Vec::new();
         for p in &self.params {
             let m = p.multipliers(self.formulation, self.output_mult);
             let mult = match optimizer {
-                Optimizer::Adam => m.adam_lr,
-                Optimizer::Sgd => m.sgd_lr,
+                OptimizerKind::Adam => m.adam_lr,
+                OptimizerKind::Sgd => m.sgd_lr,
             };
             match groups.iter_mut().find(|g| g.mult == mult) {
                 Some(g) => g.names.push(p.name.clone()),

@@ -77,14 +77,14 @@ impl Default for Mup {
 
 /// How one dimension (a fan) of a parameter compares between base and target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Dim {
+pub struct WidthDim {
     /// Its size in the base model.
     pub base: usize,
     /// Its size in the target model.
     pub target: usize,
 }
 
-impl Dim {
+impl WidthDim {
     /// Whether it is a width: it differs between base and target (mup's `InfDim.isinf`, with
     /// `zip_infshape`'s `fin_if_same`: a dimension the same in both is finite).
     pub fn grows(&self) -> bool {
@@ -149,9 +149,9 @@ pub struct MupParam {
     /// What it is.
     pub class: Class,
     /// Its fan_in (the product of its input and kernel axes; 1 for a parameter of rank < 2).
-    pub fan_in: Dim,
+    pub fan_in: WidthDim,
     /// Its fan_out (the product of its output and kernel axes; a vector's length for rank 1).
-    pub fan_out: Dim,
+    pub fan_out: WidthDim,
     /// Whether it belongs to the readout layer (its weight, or that weight's bias): what
     /// [`Mup::readout_zero_init`] zeroes.
     pub readout: bool,
@@ -476,8 +476,8 @@ fn classify_one(
     let (fan_in, fan_out) = if target.len() < 2 {
         let len = |s: &[usize]| s.first().copied().unwrap_or(1);
         (
-            Dim { base: 1, target: 1 },
-            Dim {
+            WidthDim { base: 1, target: 1 },
+            WidthDim {
                 base: len(base),
                 target: len(target),
             },
@@ -496,11 +496,11 @@ fn classify_one(
         let fb = Fans::compute(base, &layout).map_err(err)?;
         let ft = Fans::compute(target, &layout).map_err(err)?;
         (
-            Dim {
+            WidthDim {
                 base: fb.fan_in,
                 target: ft.fan_in,
             },
-            Dim {
+            WidthDim {
                 base: fb.fan_out,
                 target: ft.fan_out,
             },
