@@ -108,7 +108,7 @@
 //!
 //! The shapes of a Burn or candle model are listed by building it once at each width: for
 //! candle from the `VarMap` (`varmap.data()`: name → `Var`, `var.dims()`), for Burn from
-//! [`reinit_report`](crate::burn)'s rows.
+//! `weight_init::burn::reinit_report`'s rows.
 //!
 //! What this module does not do, as mup does not: choose the base width (take the model whose
 //! hyperparameters were tuned), or scale depth.

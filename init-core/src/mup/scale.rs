@@ -95,10 +95,11 @@ impl Parametrization {
 
     /// μP's initialisation as [`Rules`]: one rule per parameter, its exact name (a valid
     /// pattern) with its [`init`](Parametrization::init). Applies to a derived model
-    /// (`init_with_rules`), a Burn module ([`burn::reinit`](crate::burn)) and candle's
-    /// `VarBuilder` ([`candle::var_builder`](crate::candle)) like any rules: keyed by seed and
-    /// name, sharded, the same values in every framework. Errors as
-    /// [`init`](Parametrization::init), for the first parameter that has one.
+    /// ([`init_with_rules`](crate::Initialize::init_with_rules)), a Burn module
+    /// (`weight_init::burn::reinit`) and candle's `VarBuilder`
+    /// (`weight_init::candle::var_builder`) like any rules: keyed by seed and name, sharded, the
+    /// same values in every framework. Errors as [`init`](Parametrization::init), for the first
+    /// parameter that has one.
     pub fn rules(&self) -> Result<Rules, InitError> {
         self.params.iter().try_fold(Rules::new(), |r, p| {
             Ok(r.rule(p.name.clone(), self.init(&p.name)?))
