@@ -646,3 +646,47 @@ fn learning_rate_sweep_small_mup_transfers() {
     );
     assert!(argmin(&sp_256) < argmin(&sp_64), "{sp_64:?} {sp_256:?}");
 }
+
+#[test]
+fn table3_is_mups_formulation_with_the_readout_multiplier_moved_into_the_weight() {
+    let base = Mlp::zeroed(&64, &()).unwrap();
+    let target = Mlp::zeroed(&512, &()).unwrap();
+    let classify = |f| {
+        Mup::new()
+            .readout("head.weight")
+            .formulation(f)
+            .models(&base, &target)
+            .unwrap()
+    };
+    let (mup, table3) = (classify(Formulation::Mup), classify(Formulation::Table3));
+    let fill = |p: &weight_init::mup::Parametrization| {
+        let mut m = Mlp::zeroed(&512, &()).unwrap();
+        m.init_with_rules(&p.rules().unwrap(), 3).unwrap();
+        m
+    };
+    let (a, b) = (fill(&mup), fill(&table3));
+    // the stored readout differs by fan_in_mult = 8, so the forward pass's product is the same
+    for (x, y) in a.head.weight.iter().zip(&b.head.weight) {
+        assert!(
+            (f64::from(*x) / 8.0 - f64::from(*y)).abs() <= 1e-7 * f64::from(x.abs()).max(1e-30)
+        );
+    }
+    assert_eq!(a.fc2.weight, b.fc2.weight);
+    assert_eq!(a.head.bias, b.head.bias);
+    let (m, t) = (
+        mup.multipliers("head.weight").unwrap(),
+        table3.multipliers("head.weight").unwrap(),
+    );
+    assert_eq!((m.output, t.output), (0.125, 1.0));
+    // Adam: W' at lr moves W = W'/8 by lr/8, W at lr/8 by lr/8; SGD: W' at 8·lr moves W by
+    // 8·lr·(g/8)/8 = lr·g/8, W at lr/8 by lr·g/8
+    assert_eq!((m.adam_lr, t.adam_lr), (1.0, 0.125));
+    assert_eq!((m.sgd_lr, t.sgd_lr), (8.0, 0.125));
+    // everything else is the same
+    for p in mup.params().iter().filter(|p| p.name != "head.weight") {
+        assert_eq!(
+            mup.multipliers(&p.name).unwrap(),
+            table3.multipliers(&p.name).unwrap()
+        );
+    }
+}
