@@ -73,7 +73,10 @@
 //! use burn::optim::lr_scheduler::module_lr_scheduler::ModuleLrSchedulerConfig;
 //! use weight_init::mup::OptimizerKind;
 //!
-//! let p = Mup::new().layout("**.weight", Layout::InOut)   // Burn's Linear is (in, out)
+//! // Burn stores Linear and Embedding weights (in, out); its convolutions are (out, in, k…)
+//! let p = Mup::new()
+//!     .layout("**.weight", Layout::InOut)
+//!     .layout("**.conv*.weight", Layout::OutIn)
 //!     .readout("head.weight").base(sp_rules)
 //!     .classify(base_shapes, target_shapes)?;
 //! let model = weight_init::burn::reinit(model, &p.rules()?, seed)?;
