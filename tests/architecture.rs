@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["plan"],
     &["sample"],
     &["model"],
-    &["lsuv", "export", "ext", "stats", "recipe"],
+    &["lsuv", "export", "ext", "stats", "recipe", "mup"],
 ];
 
 /// Every `.rs` file under `dir`, by its path relative to `dir`.

@@ -283,6 +283,47 @@ pub enum ErrorKind {
         /// The naming scheme's name.
         naming: String,
     },
+    /// μP: the base and the target model differ in structure: a parameter of one has no
+    /// parameter of the same name in the other (`None`), or the two shapes differ in rank.
+    StructureMismatch {
+        /// The parameter's shape in the base model, `None` where it has none.
+        base: Option<Vec<usize>>,
+        /// The parameter's shape in the target model, `None` where it has none.
+        target: Option<Vec<usize>>,
+    },
+    /// μP: a dimension of the target is smaller than the base's (μP scales widths up from
+    /// the base), or the base's is 0 where the target's is not.
+    ShrinkingWidth {
+        /// The axis.
+        axis: usize,
+        /// Its size in the base model.
+        base: usize,
+        /// Its size in the target model.
+        target: usize,
+    },
+    /// μP: an axis that is neither an input nor an output axis of the layout (a kernel or batch
+    /// axis) differs between base and target: only fans can be widths.
+    FixedAxisChanges {
+        /// The axis.
+        axis: usize,
+        /// Its size in the base model.
+        base: usize,
+        /// Its size in the target model.
+        target: usize,
+    },
+    /// μP: a weight's dimensions do not fit its place: an output (readout) weight whose fan_out
+    /// grows, or a weight whose fan_in grows and fan_out does not that is not named as the
+    /// readout (mup's `assert_hidden_size_inf`).
+    ReadoutShape {
+        /// What was expected, in words.
+        expected: &'static str,
+    },
+    /// μP: the parameter's base scheme cannot be carried to another width (a structured scheme
+    /// on a parameter that grows, a non-zero mean on a hidden matrix), or it has none.
+    NoWidthRule {
+        /// Why, in words.
+        reason: &'static str,
+    },
 }
 
 impl InitError {
@@ -553,6 +594,27 @@ impl fmt::Display for ErrorKind {
             ErrorKind::NamingMatchedNothing { naming } => {
                 write!(f, "the naming `{naming}` matches no parameter of the model")
             }
+            ErrorKind::StructureMismatch { base, target } => match (base, target) {
+                (None, Some(t)) => write!(
+                    f,
+                    "the target has it (shape {t:?}), the base model has no parameter of this name"
+                ),
+                (Some(b), None) => write!(
+                    f,
+                    "the base model has it (shape {b:?}), the target has no parameter of this name"
+                ),
+                (b, t) => write!(f, "base shape {b:?} and target shape {t:?} differ in rank"),
+            },
+            ErrorKind::ShrinkingWidth { axis, base, target } => write!(
+                f,
+                "axis {axis} has {target} in the target and {base} in the base: a width must be at least the base's, and the base's must not be 0"
+            ),
+            ErrorKind::FixedAxisChanges { axis, base, target } => write!(
+                f,
+                "axis {axis} is neither an input nor an output axis of the layout and has {base} in the base, {target} in the target: only fans can be widths"
+            ),
+            ErrorKind::ReadoutShape { expected } => write!(f, "{expected}"),
+            ErrorKind::NoWidthRule { reason } => write!(f, "{reason}"),
         }
     }
 }

@@ -95,6 +95,7 @@ mod ext;
 mod lsuv;
 mod math;
 mod model;
+pub mod mup;
 mod param;
 mod plan;
 pub mod recipe;
