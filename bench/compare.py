@@ -3,7 +3,8 @@
 
     python3 bench/compare.py [--reps N] [--quick]
 
-On first run it creates target/bench-venv with numpy and torch (CPU) from PyPI. It builds the
+On first run it uses target/py-venv (python/setup-venv.sh) if it exists, else creates
+target/bench-venv with numpy and torch from PyPI. It builds the
 Rust side (`cargo build --release --example bench_compare`), runs every case at 1 and 2
 threads, prints a table with medians and ratios, and writes target/compare.json.
 
@@ -104,7 +105,13 @@ print(json.dumps({"lib": lib, "case": case, "threads": threads,
 
 
 def ensure_venv():
+    global PY
     if os.path.exists(PY):
+        return
+    # the test suite's venv (python/setup-venv.sh) has numpy and torch too
+    shared = os.path.join(TARGET, "py-venv", "bin", "python")
+    if os.path.exists(shared):
+        PY = shared
         return
     print("creating", VENV, "with numpy and torch (first run only)", flush=True)
     venv.create(VENV, with_pip=True)

@@ -159,6 +159,37 @@ fn identical_for_1_2_and_4_threads() {
     }
 }
 
+/// The QR behind `orthogonal` runs split in a fixed number of parts on rayon's pool (keyed
+/// contract 3): the same bits whatever the pool's size, for a matrix large enough that faer
+/// splits its work (f32 and f64), and for a delta-orthogonal kernel.
+#[test]
+fn orthogonal_is_identical_for_1_2_and_3_threads() {
+    let run = |init: &Init, shape: &[usize], threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let mut a = ArrayD::<f64>::zeros(IxDyn(shape));
+            init.fill_seeded(&mut a, 9, "w").unwrap();
+            let f = whole(init, shape, 9, "w");
+            (a, f)
+        })
+    };
+    for (init, shape) in [
+        (Init::orthogonal(), vec![600, 500]),
+        (Init::orthogonal(), vec![300, 700]),
+        (Init::delta_orthogonal(), vec![256, 256, 3]),
+    ] {
+        let one = run(&init, &shape, 1);
+        for threads in [2, 3] {
+            let other = run(&init, &shape, threads);
+            assert!(one.0 == other.0, "{init} {shape:?} f64: {threads} threads differ");
+            assert!(one.1 == other.1, "{init} {shape:?} f32: {threads} threads differ");
+        }
+    }
+}
+
 #[test]
 fn strided_views_match_contiguous() {
     for init in schemes() {
@@ -446,7 +477,7 @@ fn model_structured_parameters_in_parallel_are_the_same() {
 
 #[test]
 fn model_parameters_are_keyed_by_their_state_dict_name() {
-    assert_eq!(weight_init::KEYED_CONTRACT, 2);
+    assert_eq!(weight_init::KEYED_CONTRACT, 3);
     let mut s = stack();
     s.init_seeded(42).unwrap();
     let mut w = Array2::<f64>::zeros((5, 24));

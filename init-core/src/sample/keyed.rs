@@ -47,11 +47,15 @@ use crate::scheme::init::Init;
 /// (`layers.3.w`: [`ParamPath::state_dict_name`](crate::ParamPath::state_dict_name)), the
 /// name a Burn `Param` or a candle variable has too, so the three frameworks agree.
 ///
+/// - **3** (weight-init 0.3): the QR behind `orthogonal` and `delta_orthogonal` runs its work
+///   split in a fixed number of parts (`sample::qr::QR_SPLIT`, 4), in parallel on
+///   rayon's pool: their values changed (the last bits of each), and are the same for any
+///   number of threads. Every other scheme kept its values.
 /// - **2** (weight-init 0.2): the key is the state-dict name.
 /// - **1** (weight-init 0.1): the key was the path as displayed, `layers[3].w`. Parameters
 ///   whose path has no index (`w1`, `encoder.fc.weight`) have the same name under both and
 ///   kept their values; those under a `Vec` or an array changed.
-pub const KEYED_CONTRACT: u32 = 2;
+pub const KEYED_CONTRACT: u32 = 3;
 
 /// Which part of a parameter a shard holds.
 #[derive(Clone, Debug, PartialEq, Eq)]

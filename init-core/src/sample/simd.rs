@@ -83,10 +83,24 @@ pub(crate) fn write<F: Float>(path: Path, law: &Law, key: [u32; 2], start: u64, 
         // `is_x86_feature_detected!("avx2")`, and the field is private to this module.
         Isa::Avx2 => unsafe { write_avx2(law, key, start, out) },
         #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 if avx2_is_faster(law) && std::arch::is_x86_feature_detected!("avx2") => {
+            // SAFETY: avx2 was detected in the guard just above.
+            unsafe { write_avx2(law, key, start, out) }
+        }
+        #[cfg(target_arch = "x86_64")]
         // SAFETY: a `Path(Isa::Avx512)` is only made after `has_avx512()` detected avx512f and
         // avx512dq, and the field is private to this module.
         Isa::Avx512 => unsafe { write_avx512(law, key, start, out) },
     }
+}
+
+/// Whether a law's kernel runs faster compiled for AVX2 than for AVX-512, on a CPU that has
+/// both: the uniform's (measured on 2 cores of an AMD EPYC with AVX-512, f32 4096², one
+/// thread: 320 M/s compiled for AVX-512, 690 M/s for AVX2, the normal's 670 and 490). The
+/// values are the same on every path; only the speed differs.
+#[cfg(target_arch = "x86_64")]
+fn avx2_is_faster(law: &Law) -> bool {
+    matches!(law, Law::Uniform { .. })
 }
 
 /// Clears the upper halves of the vector registers (`vzeroupper`) when the CPU has them; what
