@@ -184,8 +184,14 @@ fn orthogonal_is_identical_for_1_2_and_3_threads() {
         let one = run(&init, &shape, 1);
         for threads in [2, 3] {
             let other = run(&init, &shape, threads);
-            assert!(one.0 == other.0, "{init} {shape:?} f64: {threads} threads differ");
-            assert!(one.1 == other.1, "{init} {shape:?} f32: {threads} threads differ");
+            assert!(
+                one.0 == other.0,
+                "{init} {shape:?} f64: {threads} threads differ"
+            );
+            assert!(
+                one.1 == other.1,
+                "{init} {shape:?} f32: {threads} threads differ"
+            );
         }
     }
 }

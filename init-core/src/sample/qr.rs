@@ -15,8 +15,8 @@ use faer::linalg::qr::no_pivoting::factor::{
     qr_in_place, qr_in_place_scratch, recommended_block_size,
 };
 use faer::{Conj, Mat, Par};
-use std::num::NonZeroUsize;
 use rand::Rng;
+use std::num::NonZeroUsize;
 
 use crate::param::element::Float;
 
