@@ -14,9 +14,12 @@
 //!
 //! Run with `cargo run --release --example llm_recipes`.
 
-use ndarray::{Array1, Array2};
 use std::collections::HashMap;
 use std::fmt::Write as _;
+#[path = "common/hf_gpt2.rs"]
+mod hf_gpt2;
+
+use hf_gpt2::{Block, Embedding, LayerNorm, blocks, embedding, ln};
 use weight_init::Initialize;
 use weight_init::recipe::{Dims, Naming, Recipe};
 
@@ -28,50 +31,6 @@ const CONTEXT: usize = 128;
 const SEED: u64 = 2024;
 
 #[derive(Initialize)]
-struct LayerNorm {
-    #[init(ones)]
-    weight: Array1<f32>,
-    #[init(zeros)]
-    bias: Array1<f32>,
-}
-
-/// Hugging Face's `Conv1D`: the weight is `(in, out)`.
-#[derive(Initialize)]
-struct Conv1D {
-    #[init(normal(std = 0.02), layout = in_out)]
-    weight: Array2<f32>,
-    #[init(zeros)]
-    bias: Array1<f32>,
-}
-
-#[derive(Initialize)]
-struct Attention {
-    c_attn: Conv1D,
-    c_proj: Conv1D,
-}
-
-#[derive(Initialize)]
-struct Mlp {
-    c_fc: Conv1D,
-    c_proj: Conv1D,
-}
-
-#[derive(Initialize)]
-struct Block {
-    ln_1: LayerNorm,
-    attn: Attention,
-    ln_2: LayerNorm,
-    mlp: Mlp,
-}
-
-/// `nn.Embedding`: the table is `weight`, `(rows, d_model)`.
-#[derive(Initialize)]
-struct Embedding {
-    #[init(normal(std = 0.02))]
-    weight: Array2<f32>,
-}
-
-#[derive(Initialize)]
 struct Gpt {
     wte: Embedding,
     wpe: Embedding,
@@ -79,44 +38,13 @@ struct Gpt {
     ln_f: LayerNorm,
 }
 
-fn ln() -> LayerNorm {
-    LayerNorm {
-        weight: Array1::zeros(D),
-        bias: Array1::zeros(D),
-    }
-}
-
-fn conv(n_in: usize, n_out: usize) -> Conv1D {
-    Conv1D {
-        weight: Array2::zeros((n_in, n_out)),
-        bias: Array1::zeros(n_out),
-    }
-}
-
 impl Gpt {
     fn zeros() -> Self {
         Gpt {
-            wte: Embedding {
-                weight: Array2::zeros((VOCAB, D)),
-            },
-            wpe: Embedding {
-                weight: Array2::zeros((CONTEXT, D)),
-            },
-            h: (0..N_LAYERS)
-                .map(|_| Block {
-                    ln_1: ln(),
-                    attn: Attention {
-                        c_attn: conv(D, 3 * D),
-                        c_proj: conv(D, D),
-                    },
-                    ln_2: ln(),
-                    mlp: Mlp {
-                        c_fc: conv(D, D_FF),
-                        c_proj: conv(D_FF, D),
-                    },
-                })
-                .collect(),
-            ln_f: ln(),
+            wte: embedding(VOCAB, D),
+            wpe: embedding(CONTEXT, D),
+            h: blocks(N_LAYERS, D, D_FF),
+            ln_f: ln(D),
         }
     }
 }

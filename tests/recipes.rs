@@ -5,8 +5,11 @@
 //! `VarBuilder`.
 
 mod common;
+#[path = "../examples/common/hf_gpt2.rs"]
+mod hf_gpt2;
 
 use common::assert_ks;
+use hf_gpt2::{Block, Embedding, LayerNorm, blocks, embedding, ln};
 use ndarray::{Array1, Array2};
 use weight_init::recipe::{
     Arch, Dims, Naming, PlannedParam, Recipe, RecipePlan, Role, Stack, deepnet_constants,
@@ -487,91 +490,20 @@ fn the_layer_index_comes_from_the_name() {
 // ---- a derived model with Hugging Face GPT-2's names ----
 
 #[derive(Initialize)]
-struct Ln {
-    #[init(ones)]
-    weight: Array1<f32>,
-    #[init(zeros)]
-    bias: Array1<f32>,
-}
-
-#[derive(Initialize)]
-struct Conv1D {
-    #[init(normal(std = 0.02), layout = in_out)]
-    weight: Array2<f32>,
-    #[init(zeros)]
-    bias: Array1<f32>,
-}
-
-#[derive(Initialize)]
-struct Attn {
-    c_attn: Conv1D,
-    c_proj: Conv1D,
-}
-
-#[derive(Initialize)]
-struct Mlp {
-    c_fc: Conv1D,
-    c_proj: Conv1D,
-}
-
-#[derive(Initialize)]
-struct Block {
-    ln_1: Ln,
-    attn: Attn,
-    ln_2: Ln,
-    mlp: Mlp,
-}
-
-#[derive(Initialize)]
-struct Emb {
-    #[init(normal(std = 0.02))]
-    weight: Array2<f32>,
-}
-
-#[derive(Initialize)]
 struct Gpt {
-    wte: Emb,
+    wte: Embedding,
     h: Vec<Block>,
-    ln_f: Ln,
+    ln_f: LayerNorm,
     /// not a GPT-2 name: keeps its attribute
     #[init(constant(0.5))]
     extra: Array1<f32>,
 }
 
-fn ln() -> Ln {
-    Ln {
-        weight: Array1::zeros(D),
-        bias: Array1::zeros(D),
-    }
-}
-
-fn conv(i: usize, o: usize) -> Conv1D {
-    Conv1D {
-        weight: Array2::zeros((i, o)),
-        bias: Array1::zeros(o),
-    }
-}
-
 fn gpt() -> Gpt {
     Gpt {
-        wte: Emb {
-            weight: Array2::zeros((V, D)),
-        },
-        h: (0..L)
-            .map(|_| Block {
-                ln_1: ln(),
-                attn: Attn {
-                    c_attn: conv(D, 3 * D),
-                    c_proj: conv(D, D),
-                },
-                ln_2: ln(),
-                mlp: Mlp {
-                    c_fc: conv(D, F),
-                    c_proj: conv(F, D),
-                },
-            })
-            .collect(),
-        ln_f: ln(),
+        wte: embedding(V, D),
+        h: blocks(L, D, F),
+        ln_f: ln(D),
         extra: Array1::zeros(8),
     }
 }

@@ -204,7 +204,7 @@ const WAYS: &[Way] = &[
 /// `cargo test --test stack -- --ignored --nocapture smallest_stack` (add `--release` for a
 /// release build).
 #[test]
-#[ignore]
+#[ignore = "a measurement (about 80 child processes), not a check: .ci/run runs it in a step of its own"]
 fn smallest_stack() {
     let exe = std::env::current_exe().unwrap();
     let size = std::mem::size_of::<Big>();
