@@ -1,6 +1,6 @@
 //! NumPy `.npy` and `.npz` files (feature `npy`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -9,11 +9,11 @@ use ndarray::{ArrayD, IxDyn};
 
 use super::atomic::write_atomic;
 use super::tensors::{
-    Data, Found, Source, described, format_error, io_error, load_from, no_values, typed,
+    Data, Found, ReadLe, Source, described, format_error, io_error, load_from, no_values, typed,
 };
 use crate::error::{ErrorKind, InitError};
 use crate::model::initialize::{Initialize, each};
-use crate::model::params::{WriteLe, bytes_of};
+use crate::model::params::{CHUNK, WriteLe, bytes_of};
 use crate::param::dtype::{Dtype, Values};
 use crate::param::element::Float;
 use crate::param::parameter::{CopyValues, Parameter};
@@ -147,9 +147,14 @@ pub fn save_npz<M: Initialize + ?Sized>(
 /// `numpy.savez_compressed` writes it: stored or deflated), by state-dict name, strictly (see
 /// the [module](super) documentation). Arrays in Fortran order are read in logical order.
 ///
-/// Nothing in the file is trusted: an array's header is checked against the parameter's shape
-/// before its data is read, and no more than its header (at most 1 MiB) and the parameter's
-/// bytes, plus one, are read (or decompressed) from an entry, whatever sizes the file declares.
+/// Nothing in the file is trusted, and everything is checked before anything is written: each
+/// array's header against its parameter, then its data read through once (inflated, for a
+/// compressed entry) to check its length and its CRC-32, into a buffer of 1 MiB; no more than
+/// its header (at most 1 MiB) and the parameter's bytes, plus one, are read from an entry,
+/// whatever sizes the file declares. Then each array is read again, straight into its
+/// parameter (in place when it is contiguous; a big-endian array is converted there): no copy
+/// of an array is held, except of one in Fortran order, which is read whole and reordered.
+/// A compressed entry is thus inflated twice, a stored one read twice (the second time raw).
 pub fn load_npz<M: Initialize + ?Sized>(
     model: &mut M,
     path: impl AsRef<Path>,
@@ -165,13 +170,30 @@ pub fn load_npz<M: Initialize + ?Sized>(
         let name = entry.strip_suffix(".npy").unwrap_or(entry);
         names.insert(name.to_string());
     }
-    let mut source = Npz { zip, names };
+    let mut source = Npz {
+        zip,
+        names,
+        checked: HashMap::new(),
+    };
     load_from(model, &mut source, CONTEXT)
 }
 
 struct Npz {
     zip: zip::ZipArchive<std::io::BufReader<File>>,
     names: HashSet<String>,
+    /// The entries [`Source::get`] checked whole and left to stream, by tensor name.
+    checked: HashMap<String, Entry>,
+}
+
+/// A checked entry of a `.npz`, whose data [`Source::stream`] reads.
+struct Entry {
+    index: usize,
+    /// Stored (not compressed): read raw, its CRC-32 checked already.
+    stored: bool,
+    /// The `.npy` header's bytes, skipped.
+    header_len: u64,
+    /// The data's bytes.
+    bytes: u64,
 }
 
 impl Source for Npz {
@@ -185,20 +207,95 @@ impl Source for Npz {
         } else {
             name.to_string()
         };
-        let file = self
+        let err = |e: &dyn std::fmt::Display| format_error(CONTEXT, format!("`{name}`: {e}"));
+        let index = self
             .zip
-            .by_name(&entry)
-            .map_err(|e| format_error(CONTEXT, format!("`{name}`: {e}")))?;
+            .index_for_name(&entry)
+            .ok_or_else(|| err(&"no such entry"))?;
+        let mut file = self.zip.by_index(index).map_err(|e| err(&e))?;
+        let stored = file.compression() == zip::CompressionMethod::Stored;
         // What the entry declares is only a limit: the reads below stop at the parameter's
         // bytes, so a deflate bomb inflates no further than that.
         let declared = file.size();
-        let mut file = file;
-        read_npy(&mut file, Some(declared), shape, name, CONTEXT).map(Some)
+        let npy = match check_npy(&mut file, Some(declared), shape, name, CONTEXT)? {
+            Npy::Other(found) => return Ok(Some(found)),
+            Npy::Data(npy) => npy,
+        };
+        if npy.fortran {
+            return read_values(&mut file, npy, name, CONTEXT).map(Some);
+        }
+        // The whole data, once, through a small buffer: its length, then (at the end of the
+        // entry) its CRC-32, checked before anything is written.
+        let read = skip(&mut file, npy.bytes).map_err(|e| err(&e))?;
+        if read != npy.bytes {
+            return Err(err(&format!(
+                "the data is cut short: {read} bytes of {}",
+                npy.bytes
+            )));
+        }
+        let mut extra = [0u8; 1];
+        if file.read(&mut extra).map_err(|e| err(&e))? != 0 {
+            return Err(err(&"more data than the shape holds"));
+        }
+        let (dtype, big_endian) = (npy.dtype, npy.big);
+        self.checked.insert(
+            name.to_string(),
+            Entry {
+                index,
+                stored,
+                header_len: npy.header_len,
+                bytes: npy.bytes,
+            },
+        );
+        Ok(Some(Found {
+            shape: npy.shape,
+            values: Ok(Data::Stored { dtype, big_endian }),
+        }))
     }
 
     fn names(&mut self) -> Result<Vec<String>, InitError> {
         Ok(self.names.iter().cloned().collect())
     }
+
+    fn stream(&mut self, name: &str) -> Result<Box<dyn Read + '_>, InitError> {
+        const CONTEXT: &str = "load_npz";
+        let err = |e: &dyn std::fmt::Display| format_error(CONTEXT, format!("`{name}`: {e}"));
+        let entry = self
+            .checked
+            .get(name)
+            .ok_or_else(|| err(&"no checked entry"))?;
+        let (header_len, bytes) = (entry.header_len, entry.bytes);
+        // a stored entry's bytes are the data, their CRC-32 checked by `get`: read raw
+        let mut file = if entry.stored {
+            self.zip.by_index_raw(entry.index)
+        } else {
+            self.zip.by_index(entry.index)
+        }
+        .map_err(|e| err(&e))?;
+        let skipped = std::io::copy(&mut (&mut file).take(header_len), &mut std::io::sink())
+            .map_err(|e| err(&e))?;
+        if skipped != header_len {
+            return Err(err(&"the entry changed since it was checked"));
+        }
+        Ok(Box::new(file.take(bytes)))
+    }
+}
+
+/// Reads and drops up to `n` bytes of `r`, through a buffer of [`CHUNK`] bytes (few reads);
+/// returns how many there were.
+fn skip(r: &mut impl Read, n: u64) -> std::io::Result<u64> {
+    let mut buf = vec![0u8; CHUNK.min(usize::try_from(n).unwrap_or(CHUNK))];
+    let mut left = n;
+    while left > 0 {
+        let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        match r.read(&mut buf[..want]) {
+            Ok(0) => break,
+            Ok(k) => left -= k as u64,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n - left)
 }
 
 /// The largest `.npy` header read (NumPy itself refuses more than 10 000 bytes by default).
@@ -335,16 +432,41 @@ fn read_header(
     }
 }
 
-/// Reads the `.npy` array called `what` from `r`, which holds `available` bytes (when known),
-/// for a parameter of shape `expected`: the header first; then, only if the array has that
-/// shape and an element type held here, and the stream holds exactly its bytes, the data.
-fn read_npy(
+/// What [`check_npy`] found of a `.npy` array.
+enum Npy {
+    /// Not the parameter's shape, or of an element type not loaded here: what the caller
+    /// reports. Its data is not read.
+    Other(Found),
+    /// The parameter's shape, of an element type loaded here; its data follows in the stream,
+    /// which holds exactly that many bytes (when its size is known).
+    Data(NpyData),
+}
+
+/// An array whose header [`check_npy`] accepted.
+struct NpyData {
+    shape: Vec<usize>,
+    dtype: Dtype,
+    /// Big-endian.
+    big: bool,
+    /// In Fortran (column-major) order, with more than one dimension.
+    fortran: bool,
+    /// The header's bytes.
+    header_len: u64,
+    /// The data's bytes.
+    bytes: u64,
+}
+
+/// Reads and checks the header of the `.npy` array called `what` from `r`, which holds
+/// `available` bytes (when known), for a parameter of shape `expected`: whether the array has
+/// that shape and an element type held here, and the stream holds exactly its bytes. No data is
+/// read.
+fn check_npy(
     r: &mut impl Read,
     available: Option<u64>,
     expected: &[usize],
     what: &str,
     context: &'static str,
-) -> Result<Found, InitError> {
+) -> Result<Npy, InitError> {
     let (header, header_len) = read_header(r, what, context)?;
     let NpyHeader {
         descr,
@@ -352,24 +474,24 @@ fn read_npy(
         shape,
     } = header;
     let Some((dtype, big)) = descr_dtype(&descr) else {
-        return Ok(Found {
+        return Ok(Npy::Other(Found {
             shape,
             values: Err(descr_name(&descr)),
-        });
+        }));
     };
     if shape != expected {
-        return Ok(Found {
+        return Ok(Npy::Other(Found {
             shape,
             values: Ok(no_values(dtype).into()),
-        });
+        }));
     }
     // The shape is the parameter's: its byte count is one a model already holds, but it is
     // checked anyway.
-    let count = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
-    let bytes = count.and_then(|n| n.checked_mul(dtype.size()));
-    let (Some(count), Some(bytes)) = (count, bytes) else {
-        return Err(bad(context, what, "the shape's byte size overflows"));
-    };
+    let bytes = shape
+        .iter()
+        .try_fold(1usize, |n, &d| n.checked_mul(d))
+        .and_then(|n| n.checked_mul(dtype.size()))
+        .ok_or_else(|| bad(context, what, "the shape's byte size overflows"))?;
     if let Some(available) = available {
         let data = available.saturating_sub(header_len);
         if data != bytes as u64 || available < header_len {
@@ -384,6 +506,28 @@ fn read_npy(
             ));
         }
     }
+    let fortran = fortran && shape.len() > 1;
+    Ok(Npy::Data(NpyData {
+        shape,
+        dtype,
+        big,
+        fortran,
+        header_len,
+        bytes: bytes as u64,
+    }))
+}
+
+/// Reads the data of the array `npy` (checked by [`check_npy`]) whole from `r`, converted to
+/// logical order and native values: no more than its bytes, and one more to see that there is
+/// no more.
+fn read_values(
+    r: &mut impl Read,
+    npy: NpyData,
+    what: &str,
+    context: &'static str,
+) -> Result<Found, InitError> {
+    let bytes = usize::try_from(npy.bytes)
+        .map_err(|_| bad(context, what, "the shape's byte size overflows"))?;
     let mut data = Vec::new();
     data.try_reserve_exact(bytes).map_err(|_| {
         bad(
@@ -393,7 +537,7 @@ fn read_npy(
         )
     })?;
     let read = r
-        .take(bytes as u64)
+        .take(npy.bytes)
         .read_to_end(&mut data)
         .map_err(|e| bad(context, what, e))?;
     if read != bytes {
@@ -407,13 +551,12 @@ fn read_npy(
     if r.read(&mut extra).map_err(|e| bad(context, what, e))? != 0 {
         return Err(bad(context, what, "more data than the shape holds"));
     }
-    let mut values = decode(&data, dtype, big);
-    if fortran && shape.len() > 1 {
-        values = c_order(values, &shape);
+    let mut values = decode(&data, npy.dtype, npy.big);
+    if npy.fortran {
+        values = c_order(values, &npy.shape);
     }
-    debug_assert_eq!(values.len(), count);
     Ok(Found {
-        shape,
+        shape: npy.shape,
         values: Ok(values.into()),
     })
 }
@@ -494,7 +637,10 @@ pub fn save_npy<P: Parameter + ?Sized>(param: &P, path: impl AsRef<Path>) -> Res
 /// Reads a `.npy` file at `path` into one parameter: the file must have the parameter's shape
 /// and element type (errors [`ErrorKind::ShapeMismatch`], [`ErrorKind::DtypeMismatch`], named
 /// by the file's path); on error the parameter is unchanged. The header is checked against the
-/// parameter and the file's size before any data is read.
+/// parameter and the file's size before any data is read; then the data is read straight into
+/// the parameter (in place when it is contiguous), with no copy of the whole (an array in
+/// Fortran order is the exception: it is read whole and reordered). Only an I/O error after
+/// those checks (a file cut short while it is read) can leave the parameter partly written.
 pub fn load_npy<P: Parameter + ?Sized>(
     param: &mut P,
     path: impl AsRef<Path>,
@@ -502,6 +648,16 @@ pub fn load_npy<P: Parameter + ?Sized>(
     const CONTEXT: &str = "load_npy";
     let path = path.as_ref();
     let name = path.display().to_string();
+    let dtype_error = |got: String| {
+        InitError::new(
+            CONTEXT,
+            ErrorKind::DtypeMismatch {
+                name: name.clone(),
+                expected: P::Elem::NAME.to_string(),
+                got,
+            },
+        )
+    };
     if !holds(P::Elem::DTYPE) {
         return Err(InitError::new(
             CONTEXT,
@@ -518,40 +674,38 @@ pub fn load_npy<P: Parameter + ?Sized>(
         .map_err(|e| io_error(CONTEXT, path, e))?
         .len();
     let expected = param.dims();
-    let found = read_npy(
-        &mut std::io::BufReader::new(file),
-        Some(size),
-        &expected,
-        &name,
-        CONTEXT,
-    )?;
-    let values = match found.values {
-        Ok(Data::Values(v)) if v.dtype() == P::Elem::DTYPE => v,
-        other => {
-            let got = match other {
-                Ok(d) => d.dtype().name().to_string(),
-                Err(d) => d,
+    let mut reader = std::io::BufReader::new(file);
+    let npy = match check_npy(&mut reader, Some(size), &expected, &name, CONTEXT)? {
+        Npy::Data(npy) if npy.dtype == P::Elem::DTYPE => npy,
+        Npy::Data(npy) => return Err(dtype_error(npy.dtype.name().to_string())),
+        Npy::Other(found) => {
+            return match found.values {
+                Ok(d) if d.dtype() == P::Elem::DTYPE => Err(InitError::new(
+                    CONTEXT,
+                    ErrorKind::ShapeMismatch {
+                        name,
+                        expected,
+                        got: found.shape,
+                    },
+                )),
+                Ok(d) => Err(dtype_error(d.dtype().name().to_string())),
+                Err(d) => Err(dtype_error(d)),
             };
-            return Err(InitError::new(
-                CONTEXT,
-                ErrorKind::DtypeMismatch {
-                    name,
-                    expected: P::Elem::NAME.to_string(),
-                    got,
-                },
-            ));
         }
     };
-    if found.shape != expected {
-        return Err(InitError::new(
-            CONTEXT,
-            ErrorKind::ShapeMismatch {
-                name,
-                expected,
-                got: found.shape,
-            },
-        ));
+    if npy.fortran {
+        let values = match read_values(&mut reader, npy, &name, CONTEXT)?.values {
+            Ok(Data::Values(v)) => typed::<P::Elem>(v, &name, CONTEXT)?,
+            _ => return Err(dtype_error(String::new())),
+        };
+        return param.update(CopyValues(values));
     }
-    let values = typed::<P::Elem>(values, &name, CONTEXT)?;
-    param.update(CopyValues(values))
+    let bytes = npy.bytes;
+    param
+        .update(ReadLe {
+            reader: reader.take(bytes),
+            bytes,
+            swap: npy.big,
+        })?
+        .map_err(|e| io_error(CONTEXT, path, e))
 }

@@ -323,7 +323,10 @@ impl<R: Read + Seek> Source for Stream<R> {
         let values = match elem(info.dtype) {
             // another shape: the data is not read, the caller reports the shape
             Some(e) if info.shape != shape => Ok(no_values(e).into()),
-            Some(e) => Ok(Data::Stored(e)),
+            Some(e) => Ok(Data::Stored {
+                dtype: e,
+                big_endian: false,
+            }),
             None => Err(format!("{:?}", info.dtype)),
         };
         Ok(Some(Found {

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::error::{ErrorKind, InitError};
 use crate::model::initialize::{Initialize, params};
-use crate::model::params::ParamInfo;
+use crate::model::params::{CHUNK, ParamInfo};
 use crate::model::path::ParamPath;
 use crate::model::visit::VisitMut;
 use crate::param::dtype::{Dtype, Values};
@@ -57,10 +57,11 @@ pub(crate) struct Found {
 pub(crate) enum Data {
     /// Read already (and converted to logical order).
     Values(Values),
-    /// Still in the file, of this element type: [`Source::stream`] reads it into the
-    /// parameter once every check has passed, with no copy of the whole.
-    #[cfg_attr(not(feature = "safetensors"), allow(dead_code))]
-    Stored(Dtype),
+    /// Still in the file, of element type `dtype`, little-endian unless `big_endian`:
+    /// [`Source::stream`] reads it into the parameter once every check has passed, with no
+    /// copy of the whole.
+    #[cfg_attr(not(any(feature = "safetensors", feature = "npy")), allow(dead_code))]
+    Stored { dtype: Dtype, big_endian: bool },
 }
 
 impl Data {
@@ -68,7 +69,7 @@ impl Data {
     pub(crate) fn dtype(&self) -> Dtype {
         match self {
             Data::Values(v) => v.dtype(),
-            Data::Stored(d) => *d,
+            Data::Stored { dtype, .. } => *dtype,
         }
     }
 }
@@ -103,8 +104,8 @@ pub(crate) trait Source {
     /// Every name in the file.
     fn names(&mut self) -> Result<Vec<String>, InitError>;
     /// A reader of the data of `name`, which [`get`](Source::get) found [`Data::Stored`] and
-    /// checked: its little-endian bytes in logical order, exactly as many as its shape and
-    /// element type take.
+    /// checked: its bytes in logical order (of the byte order `get` gave), exactly as many as
+    /// its shape and element type take.
     fn stream(&mut self, name: &str) -> Result<Box<dyn std::io::Read + '_>, InitError> {
         let _ = name;
         Err(InitError::new(
@@ -212,7 +213,7 @@ impl<S: Source> VisitMut for WriteBack<'_, S> {
         let count = element_count(&shape, self.context)?;
         let values = match data {
             Data::Values(values) => values,
-            Data::Stored(dtype) => {
+            Data::Stored { dtype, big_endian } => {
                 if dtype != T::Elem::DTYPE {
                     return Err(err(ErrorKind::DtypeMismatch {
                         name,
@@ -226,7 +227,11 @@ impl<S: Source> VisitMut for WriteBack<'_, S> {
                     .map_err(|e| e.with_path(path.to_string()))?;
                 let bytes = count as u64 * dtype.size() as u64;
                 return target
-                    .update(ReadLe { reader, bytes })
+                    .update(ReadLe {
+                        reader,
+                        bytes,
+                        swap: big_endian,
+                    })
                     .map_err(|e| e.with_path(path.to_string()))?
                     .map_err(|e| {
                         err(ErrorKind::Format {
@@ -249,27 +254,45 @@ impl<S: Source> VisitMut for WriteBack<'_, S> {
     }
 }
 
-/// Reads a parameter's values from the little-endian bytes of `reader` (`bytes` of them, in
-/// logical order), a chunk at a time.
-struct ReadLe<'r> {
-    reader: Box<dyn std::io::Read + 'r>,
-    bytes: u64,
+/// Reads a parameter's values from the bytes of `reader` (`bytes` of them, in logical order),
+/// little-endian, or big-endian when `swap` is set (a big-endian `.npy`). A contiguous
+/// parameter on a little-endian target is read into in place: one `read_exact` into its memory,
+/// no buffer (then, for big-endian data, each element's bytes reversed where they lie); any
+/// other (strided, or a big-endian target) through a buffer of [`CHUNK`] bytes, converted.
+pub(crate) struct ReadLe<R> {
+    pub(crate) reader: R,
+    pub(crate) bytes: u64,
+    pub(crate) swap: bool,
 }
 
-impl<E: Float> HostMut<E> for ReadLe<'_> {
+impl<E: Float, R: std::io::Read> HostMut<E> for ReadLe<R> {
     type Output = std::io::Result<()>;
     const READS: bool = false;
     fn call<T: Target<Elem = E> + ?Sized>(mut self, target: &mut T) -> std::io::Result<()> {
         let size = E::DTYPE.size();
-        let chunk = (1usize << 16) / size * size;
+        let swap = self.swap;
+        // big-endian bytes, in place: each element's bytes reversed
+        let to_le = |bytes: &mut [u8]| {
+            if swap {
+                bytes.chunks_exact_mut(size).for_each(<[u8]>::reverse);
+            }
+        };
+        #[cfg(any(feature = "safetensors", feature = "npy"))]
+        if let Some(bytes) = target.as_logical_slice_mut().and_then(E::le_bytes_mut) {
+            self.reader.read_exact(bytes)?;
+            to_le(bytes);
+            return Ok(());
+        }
+        let chunk = CHUNK / size * size;
         let mut buf = vec![0u8; chunk];
         let (mut at, mut filled) = (0usize, 0usize);
         let mut left = self.bytes;
         if let Some(slice) = target.as_logical_slice_mut() {
             for part in slice.chunks_mut(chunk / size) {
-                let n = part.len() * size;
-                self.reader.read_exact(&mut buf[..n])?;
-                for (x, b) in part.iter_mut().zip(buf[..n].chunks_exact(size)) {
+                let bytes = &mut buf[..part.len() * size];
+                self.reader.read_exact(bytes)?;
+                to_le(bytes);
+                for (x, b) in part.iter_mut().zip(bytes.chunks_exact(size)) {
                     *x = E::from_le(b);
                 }
             }
@@ -286,6 +309,7 @@ impl<E: Float> HostMut<E> for ReadLe<'_> {
                     result = Err(e);
                     return;
                 }
+                to_le(&mut buf[..n]);
                 left -= n as u64;
                 (at, filled) = (0, n);
             }

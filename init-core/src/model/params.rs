@@ -86,19 +86,25 @@ impl<T: Parameter + ?Sized> Read for Reader<'_, T> {
     }
 }
 
-/// [`Read::write_le`]'s work: a parameter's little-endian bytes written to a writer, a chunk at
-/// a time.
+/// [`Read::write_le`]'s work: a parameter's little-endian bytes written to a writer. A
+/// contiguous parameter on a little-endian target is written in place, in one `write_all` of its
+/// memory; any other (strided, or a big-endian target) is converted a chunk at a time.
 #[cfg_attr(not(any(feature = "safetensors", feature = "npy")), allow(dead_code))]
 pub(crate) struct WriteLe<'a>(pub(crate) &'a mut dyn std::io::Write);
 
-/// The bytes [`WriteLe`] gathers before each write.
+/// The bytes [`WriteLe`] gathers before each write when it converts (1 MiB: few writes, and
+/// still a small part of a model's memory).
 #[cfg_attr(not(any(feature = "safetensors", feature = "npy")), allow(dead_code))]
-const CHUNK: usize = 1 << 16;
+pub(crate) const CHUNK: usize = 1 << 20;
 
 impl<E: Float> HostRef<E> for WriteLe<'_> {
     type Output = std::io::Result<()>;
     fn call<T: Target<Elem = E> + ?Sized>(self, target: &T) -> std::io::Result<()> {
         let size = E::DTYPE.size();
+        #[cfg(any(feature = "safetensors", feature = "npy"))]
+        if let Some(bytes) = target.as_logical_slice().and_then(E::le_bytes) {
+            return self.0.write_all(bytes);
+        }
         let per_chunk = CHUNK / size;
         let mut buf = vec![0u8; per_chunk * size];
         if let Some(slice) = target.as_logical_slice() {

@@ -55,7 +55,33 @@ pub(crate) mod sealed {
         /// The value whose little-endian bytes `bytes` are; `bytes` is exactly the type's
         /// size ([`Dtype::size`](crate::Dtype::size)).
         fn from_le(bytes: &[u8]) -> Self;
+        /// The values' bytes in memory when they are the little-endian bytes a file holds (a
+        /// little-endian target), viewed in place; `None` on a big-endian target.
+        #[cfg(any(feature = "safetensors", feature = "npy"))]
+        fn le_bytes(values: &[Self]) -> Option<&[u8]>;
+        /// [`le_bytes`](Sealed::le_bytes), to write into: reading a file's bytes into them
+        /// sets the values.
+        #[cfg(any(feature = "safetensors", feature = "npy"))]
+        fn le_bytes_mut(values: &mut [Self]) -> Option<&mut [u8]>;
     }
+
+    /// `Sealed::le_bytes` and `Sealed::le_bytes_mut` of a type whose bytes bytemuck can view.
+    macro_rules! le_views {
+        () => {
+            #[cfg(any(feature = "safetensors", feature = "npy"))]
+            #[inline]
+            fn le_bytes(values: &[Self]) -> Option<&[u8]> {
+                cfg!(target_endian = "little").then(|| bytemuck::cast_slice(values))
+            }
+            #[cfg(any(feature = "safetensors", feature = "npy"))]
+            #[inline]
+            fn le_bytes_mut(values: &mut [Self]) -> Option<&mut [u8]> {
+                cfg!(target_endian = "little").then(|| bytemuck::cast_slice_mut(values))
+            }
+        };
+    }
+    #[cfg_attr(not(feature = "half"), allow(unused_imports))]
+    pub(crate) use le_views;
 
     /// f32 and f64: computed in their own type.
     macro_rules! full_width {
@@ -94,6 +120,7 @@ pub(crate) mod sealed {
                     b.copy_from_slice(bytes);
                     $t::from_le_bytes(b)
                 }
+                le_views!();
             }
         )*};
     }
@@ -263,6 +290,7 @@ mod half_types {
     use half::{bf16, f16};
     use rand::Rng;
 
+    use super::sealed::le_views;
     use super::{ByWidth, Float, sealed::Sealed};
     use crate::param::dtype::{Dtype, Values};
 
@@ -335,6 +363,7 @@ mod half_types {
                     b.copy_from_slice(bytes);
                     $t::from_le_bytes(b)
                 }
+                le_views!();
             }
 
             impl Float for $t {
