@@ -2,12 +2,20 @@
 //!
 //! The bytes are written to a temporary file in the target's own directory, named uniquely
 //! per call (`.{name}.{pid}.{n}.tmp`, `n` a process-wide counter, created exclusively), then
-//! flushed and fsynced, given the permissions of the file they replace, and renamed over the
-//! target; on unix the directory is fsynced after the rename. A target that is a symbolic link
-//! is written through: the temporary is made next to the file the link points to, and the link
-//! is kept. On every error the temporary is removed and the target is as before, so a reader
-//! sees the old file or the new one, never a mix; two saves to one path at once each either
-//! win whole or fail.
+//! flushed, given the permissions of the file they replace, and renamed over the target. A
+//! target that is a symbolic link is written through: the temporary is made next to the file
+//! the link points to, and the link is kept. On every error the temporary is removed and the
+//! target is as before, so a reader sees the old file or the new one, never a mix; two saves to
+//! one path at once each either win whole or fail.
+//!
+//! A durable save ([`SaveOptions::durable`]) also fsyncs the temporary before the rename and,
+//! on unix, the directory after it: once it returns, the new file survives a power cut. Without
+//! it (the default, as `torch.save`, `safetensors.torch.save_file` and `numpy.savez` do) the
+//! kernel writes the file back when it chooses. The replacement stays atomic for every process
+//! and against a crash of ours; after a power cut or a kernel crash the target may be the old
+//! file, the new one, or, on a file system that does not order the data before the rename, an
+//! incomplete one (ext4, with its default `auto_da_alloc`, writes a file renamed over another to
+//! disk before the rename is committed).
 //!
 //! A process killed mid-save (`kill -9`, a power cut) leaves its temporary behind. On Linux a
 //! save that succeeds then removes the temporaries of its target left by dead processes
@@ -21,6 +29,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::SaveOptions;
 use super::tensors::io_error;
 use crate::error::InitError;
 
@@ -132,20 +141,23 @@ fn remove_stale_temporaries(target: &Path) {
     }
 }
 
-/// Writes the file at `path` atomically (see the module documentation): `write` fills the
-/// temporary, whose I/O errors, like those of creating, syncing and renaming it, are
-/// [`ErrorKind::Io`](crate::ErrorKind::Io) errors naming `path`.
+/// Writes the file at `path` atomically, and durably when `options` say so (see the module
+/// documentation): `write` fills the temporary, whose I/O errors, like those of creating,
+/// syncing and renaming it, are [`ErrorKind::Io`](crate::ErrorKind::Io) errors naming `path`.
 pub(crate) fn write_atomic(
     path: &Path,
     context: &'static str,
+    options: SaveOptions,
     write: impl FnOnce(&mut BufWriter<File>) -> Result<(), InitError>,
 ) -> Result<(), InitError> {
     let io = |e: std::io::Error| io_error(context, path, e);
     let target = resolve(path).map_err(io)?;
     let (tmp, file) = create_temporary(&target).map_err(io)?;
-    let result = fill(&target, file, context, path, write).and_then(|()| {
+    let result = fill(&target, file, context, path, options, write).and_then(|()| {
         std::fs::rename(&tmp, &target).map_err(io)?;
-        sync_directory(&target);
+        if options.durable {
+            sync_directory(&target);
+        }
         remove_stale_temporaries(&target);
         Ok(())
     });
@@ -155,12 +167,14 @@ pub(crate) fn write_atomic(
     result
 }
 
-/// Writes, flushes and fsyncs the temporary, with the permissions of the file it replaces.
+/// Writes and flushes the temporary, with the permissions of the file it replaces, and fsyncs
+/// it for a durable save.
 fn fill(
     target: &Path,
     file: File,
     context: &'static str,
     path: &Path,
+    options: SaveOptions,
     write: impl FnOnce(&mut BufWriter<File>) -> Result<(), InitError>,
 ) -> Result<(), InitError> {
     let io = |e: std::io::Error| io_error(context, path, e);
@@ -171,7 +185,10 @@ fn fill(
     if let Ok(old) = std::fs::metadata(target) {
         file.set_permissions(old.permissions()).map_err(io)?;
     }
-    file.sync_all().map_err(io)
+    if options.durable {
+        file.sync_all().map_err(io)?;
+    }
+    Ok(())
 }
 
 /// Makes the rename durable: fsyncs the directory holding `target` (unix; elsewhere, and on
@@ -255,7 +272,7 @@ mod tests {
             .unwrap();
 
         let target = dir.join("m.st");
-        write_atomic(&target, "save", |out| {
+        write_atomic(&target, "save", SaveOptions::default(), |out| {
             out.write_all(b"model")
                 .map_err(|e| io_error("save", &target, e))
         })

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use ndarray::{ArrayD, IxDyn};
 
+use super::SaveOptions;
 use super::atomic::write_atomic;
 use super::tensors::{
     Data, Found, ReadLe, Source, described, format_error, io_error, load_from, no_values, typed,
@@ -102,6 +103,16 @@ pub fn save_npz<M: Initialize + ?Sized>(
     model: &M,
     path: impl AsRef<Path>,
 ) -> Result<(), InitError> {
+    save_npz_with_options(model, path, SaveOptions::default())
+}
+
+/// [`save_npz`] with [`SaveOptions`]: `SaveOptions::new().with_durable(true)` also fsyncs the
+/// file and its directory. The bytes written are the same whatever the options.
+pub fn save_npz_with_options<M: Initialize + ?Sized>(
+    model: &M,
+    path: impl AsRef<Path>,
+    options: SaveOptions,
+) -> Result<(), InitError> {
     const CONTEXT: &str = "save_npz";
     let path = path.as_ref();
     let params = described(model, CONTEXT, holds, HOLDS)?;
@@ -110,7 +121,7 @@ pub fn save_npz<M: Initialize + ?Sized>(
         zip::result::ZipError::Io(e) => io_error(CONTEXT, path, e),
         e => format_error(CONTEXT, e),
     };
-    write_atomic(path, CONTEXT, |out| {
+    write_atomic(path, CONTEXT, options, |out| {
         let mut zip = zip::ZipWriter::new(out);
         let mut at = 0;
         each(model, |info, read| {
@@ -614,6 +625,16 @@ fn c_order(values: Values, shape: &[usize]) -> Values {
 /// (`f32` or `f64`, and `f16` with the `half` feature), its values in row-major order, bit
 /// for bit. The save is atomic (see the [module](super) documentation).
 pub fn save_npy<P: Parameter + ?Sized>(param: &P, path: impl AsRef<Path>) -> Result<(), InitError> {
+    save_npy_with_options(param, path, SaveOptions::default())
+}
+
+/// [`save_npy`] with [`SaveOptions`]: `SaveOptions::new().with_durable(true)` also fsyncs the
+/// file and its directory. The bytes written are the same whatever the options.
+pub fn save_npy_with_options<P: Parameter + ?Sized>(
+    param: &P,
+    path: impl AsRef<Path>,
+    options: SaveOptions,
+) -> Result<(), InitError> {
     const CONTEXT: &str = "save_npy";
     let path = path.as_ref();
     if !holds(P::Elem::DTYPE) {
@@ -628,7 +649,7 @@ pub fn save_npy<P: Parameter + ?Sized>(param: &P, path: impl AsRef<Path>) -> Res
     }
     let header = npy_header(&param.dims(), P::Elem::DTYPE);
     let io = |e: std::io::Error| io_error(CONTEXT, path, e);
-    write_atomic(path, CONTEXT, |out| {
+    write_atomic(path, CONTEXT, options, |out| {
         out.write_all(&header).map_err(io)?;
         param.inspect(WriteLe(out))?.map_err(io)
     })

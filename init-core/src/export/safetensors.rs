@@ -7,6 +7,7 @@ use std::path::Path;
 
 use safetensors::tensor::{Dtype, Metadata};
 
+use super::SaveOptions;
 use super::atomic::write_atomic;
 use super::sidecar::json_string;
 use super::tensors::{
@@ -172,8 +173,10 @@ const MAX_HEADER: usize = 100_000_000;
 /// is `__metadata__` (the header's metadata key) is an [`ErrorKind::Format`] error naming it.
 ///
 /// The file is streamed: the header first, then each parameter's bytes straight from the
-/// parameter, so the memory a save takes is a few chunks of 64 KiB, not a copy of the model
-/// (a framework tensor is downloaded one at a time).
+/// parameter (one write of its memory when it is contiguous, on a little-endian machine; else a
+/// chunk of 1 MiB at a time), so a save holds no copy of the model (a framework tensor is
+/// downloaded one at a time). The save does not wait for the disk: see
+/// [`save_safetensors_with_options`] for a durable one.
 ///
 /// [`ErrorKind::Format`]: crate::ErrorKind::Format
 ///
@@ -200,11 +203,31 @@ pub fn save_safetensors_with<M: Initialize + ?Sized>(
     path: impl AsRef<Path>,
     metadata_pairs: &[(&str, &str)],
 ) -> Result<(), InitError> {
+    save_safetensors_with_options(model, path, metadata_pairs, SaveOptions::default())
+}
+
+/// [`save_safetensors_with`] with [`SaveOptions`]: `SaveOptions::new().with_durable(true)`
+/// also fsyncs the file and its directory, so that the new file survives a power cut. The
+/// bytes written are the same whatever the options.
+///
+/// ```no_run
+/// # fn run<M: init_core::Initialize>(model: &M) -> Result<(), init_core::InitError> {
+/// use init_core::export::{SaveOptions, save_safetensors_with_options};
+/// let durable = SaveOptions::new().with_durable(true);
+/// save_safetensors_with_options(model, "model.safetensors", &[], durable)?;
+/// # Ok(()) }
+/// ```
+pub fn save_safetensors_with_options<M: Initialize + ?Sized>(
+    model: &M,
+    path: impl AsRef<Path>,
+    metadata_pairs: &[(&str, &str)],
+    options: SaveOptions,
+) -> Result<(), InitError> {
     const CONTEXT: &str = "save_safetensors";
     let path = path.as_ref();
     // checked before the temporary is created
     described_for_file(model, CONTEXT)?;
-    write_atomic(path, CONTEXT, |out| {
+    write_atomic(path, CONTEXT, options, |out| {
         write_model(model, out, metadata_pairs, CONTEXT, &|e| {
             io_error(CONTEXT, path, e)
         })
@@ -235,8 +258,9 @@ pub fn to_safetensors_bytes_with<M: Initialize + ?Sized>(
 /// been written.
 ///
 /// The file is read as a stream: the header first (checked whole, and against the file's
-/// size), then each tensor's bytes straight into its parameter, so the memory a load takes is
-/// the header and a chunk of 64 KiB, not a copy of the file. Only an I/O error after every
+/// size), then each tensor's bytes straight into its parameter (one read into its memory when
+/// it is contiguous, on a little-endian machine; else through a buffer of 1 MiB), so the memory
+/// a load takes is the header and at most that buffer, not a copy of the file. Only an I/O error after every
 /// check has passed (a file cut short while it is read) can leave the parameters loaded so far
 /// written; it is an error naming the tensor.
 pub fn load_safetensors<M: Initialize + ?Sized>(
