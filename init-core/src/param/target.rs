@@ -31,13 +31,14 @@ pub trait Target {
     fn for_each(&self, f: impl FnMut(Self::Elem));
 
     /// The elements as one slice in logical order, when the memory is laid out that way
-    /// (lets keyed fills run in parallel). `None` by default.
+    /// (lets keyed fills run in parallel, and a load read a file's bytes into them in place).
+    /// `None` by default.
     fn as_logical_slice_mut(&mut self) -> Option<&mut [Self::Elem]> {
         None
     }
 
     /// The elements as one slice in logical order, when the memory is laid out that way (lets
-    /// a save copy them a chunk at a time). `None` by default.
+    /// a save write them, and a load read into them, in place). `None` by default.
     fn as_logical_slice(&self) -> Option<&[Self::Elem]> {
         None
     }
