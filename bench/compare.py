@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Times weight-init, PyTorch and NumPy on the same work, in one run, on this machine.
 
-    python3 bench/compare.py [--reps N] [--quick]
+    python3 bench/compare.py [--reps N] [--rounds R] [--io-reps N] [--quick] [--readme]
 
 On first run it uses target/py-venv (python/setup-venv.sh) if it exists, else creates
 target/bench-venv with numpy and torch from PyPI. It builds the
@@ -10,7 +10,12 @@ threads, prints a table with medians and ratios, and writes target/compare.json.
 
 Cases: fill of a 4096x4096 f32 array with uniform, normal (he_normal) and truncated normal
 (std 0.02, +-2 sigma); GPT-2 small allocation plus initialisation in a fresh process (wall time
-inside the process, and the process's peak RSS); orthogonal 1024^2 and 4096^2 f32.
+inside the process, and the process's peak RSS); orthogonal 1024^2 and 4096^2 f32; 64 separate
+256^2 orthogonal weights (an RNN's gates). Each case runs --rounds times per library in fresh
+processes, who goes first rotating; the ratio is the median of the rounds' ratios. Then, unless
+--quick, bench/io_compare.py (saving and loading GPT-2 small). The table goes to
+target/speed_table.md, and with --readme into README.md between its speed-table markers: the
+README's table comes from this one command.
 """
 import argparse
 import json
@@ -46,7 +51,7 @@ def timeit(f, reps):
         out.append(time.perf_counter() - t)
     return median(out)
 
-n = 1024 if case == "orthogonal_1024" else 4096
+n = {"orthogonal_1024": 1024, "rnn_orthogonal": 256}.get(case, 4096)
 if case == "gpt2":
     L, D, V, C = 12, 768, 50257, 1024
     t = time.perf_counter()
@@ -84,6 +89,9 @@ if lib == "torch":
         "orthogonal_1024": lambda: torch.nn.init.orthogonal_(w),
         "orthogonal_4096": lambda: torch.nn.init.orthogonal_(w),
     }
+    if case == "rnn_orthogonal":
+        gates = [torch.empty(n, n) for _ in range(64)]
+        fs[case] = lambda: [torch.nn.init.orthogonal_(g) for g in gates]
 else:
     rng = np.random.default_rng(0)
     w = np.empty((n, n), dtype=np.float32)
@@ -95,12 +103,14 @@ else:
         "he_normal": lambda: rng.standard_normal(out=w, dtype=np.float32),
         "orthogonal_1024": orth,
         "orthogonal_4096": orth,
+        "rnn_orthogonal": lambda: [orth() for _ in range(64)],
     }
 if case not in fs:
     raise SystemExit(0)
 r = reps if not case.startswith("orthogonal") else max(1, reps // 3)
+items = n * n * (64 if case == "rnn_orthogonal" else 1)
 print(json.dumps({"lib": lib, "case": case, "threads": threads,
-                  "seconds": timeit(fs[case], r), "items": n * n}))
+                  "seconds": timeit(fs[case], r), "items": items}))
 '''
 
 
@@ -135,10 +145,49 @@ def run(cmd, env=None):
     return rec
 
 
+LABELS = {
+    "uniform": "uniform fill, 4096²",
+    "he_normal": "he_normal fill, 4096²",
+    "trunc_normal": "truncated normal (std 0.02, ±2σ), 4096²",
+    "gpt2": "GPT-2 small alloc + init, fresh process",
+    "orthogonal_1024": "orthogonal 1024²",
+    "orthogonal_4096": "orthogonal 4096²",
+    "rnn_orthogonal": "orthogonal, 64 separate 256² (an RNN's gates)",
+}
+LIBS = ("weight-init", "torch", "numpy")
+BEGIN = "<!-- speed-table: begin (written by `python3 bench/compare.py --readme`) -->"
+END = "<!-- speed-table: end -->"
+
+
+def cpu():
+    """The CPU's model name and whether it has AVX-512 (Linux)."""
+    try:
+        info = open("/proc/cpuinfo").read()
+    except OSError:
+        return platform.processor() or platform.machine(), None
+    name = next((l.split(":", 1)[1].strip() for l in info.splitlines()
+                 if l.startswith("model name")), platform.machine())
+    flags = next((l for l in info.splitlines() if l.startswith("flags")), "")
+    return name, "avx512f" in flags.split()
+
+
+def cell(case, rec):
+    if rec is None:
+        return "–"
+    if case.startswith("orthogonal") or case in ("gpt2", "rnn_orthogonal"):
+        return f"{rec['seconds']:.3f} s"
+    return f"{rec['items'] / rec['seconds'] / 1e6:.0f} M/s"
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--reps", type=int, default=7)
-    ap.add_argument("--quick", action="store_true", help="skip orthogonal 4096")
+    ap.add_argument("--reps", type=int, default=7, help="timings inside each process")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="fresh processes per case, library and thread count, alternating")
+    ap.add_argument("--io-reps", type=int, default=5, help="rounds of bench/io_compare.py")
+    ap.add_argument("--quick", action="store_true", help="skip orthogonal 4096 and the file I/O")
+    ap.add_argument("--readme", action="store_true",
+                    help="write the table into README.md between its speed-table markers")
     args = ap.parse_args()
     ensure_venv()
     subprocess.check_call(["cargo", "build", "-q", "--release", "--example", "bench_compare"], cwd=ROOT)
@@ -146,60 +195,133 @@ def main():
     cases = ["uniform", "he_normal", "trunc_normal", "gpt2", "orthogonal_1024"]
     if not args.quick:
         cases.append("orthogonal_4096")
-    results = []
+    cases.append("rnn_orthogonal")
+    table = []
     for case in cases:
         for threads in (1, 2):
             env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads),
                        OPENBLAS_NUM_THREADS=str(threads))
-            cmds = [("weight-init", [rust, case, str(threads), str(args.reps)])]
-            cmds += [(lib, [PY, "-c", PY_CASES, str(threads), case, lib, str(args.reps)])
-                     for lib in ("torch", "numpy")]
-            for lib, cmd in cmds:
-                # GPT-2 is one allocation + initialisation per fresh process: median of 3
-                runs = [run(cmd, env) for _ in range(3 if case == "gpt2" else 1)]
-                runs = sorted((r for r in runs if r), key=lambda r: r["seconds"])
-                if runs:
-                    rec = runs[len(runs) // 2]
-                    rec["peak_rss_mib"] = max(r["peak_rss_mib"] for r in runs)
-                    results.append(rec)
+            cmds = {"weight-init": [rust, case, str(threads), str(args.reps)]}
+            cmds.update({lib: [PY, "-c", PY_CASES, str(threads), case, lib, str(args.reps)]
+                         for lib in ("torch", "numpy")})
+            rounds = []
+            for k in range(args.rounds):
+                # each round in a fresh process per library, who goes first rotating
+                order = LIBS[k % 3:] + LIBS[:k % 3]
+                rounds.append({lib: run(cmds[lib], env) for lib in order})
+            row = {"case": case, "threads": threads, "rounds": rounds}
+            for lib in LIBS:
+                recs = sorted((r[lib] for r in rounds if r[lib]), key=lambda r: r["seconds"])
+                if recs:
+                    rec = dict(recs[len(recs) // 2])
+                    rec["peak_rss_mib"] = max(r["peak_rss_mib"] for r in recs)
+                    row[lib] = rec
+                else:
+                    row[lib] = None
+            ratios = sorted(r["torch"]["seconds"] / r["weight-init"]["seconds"]
+                            for r in rounds if r["torch"] and r["weight-init"])
+            row["speedup_vs_torch"] = ratios[len(ratios) // 2] if ratios else None
+            table.append(row)
+            print(f"{case:<16} {threads} " + " ".join(f"{cell(case, row[l]):>12}" for l in LIBS)
+                  + (f" {row['speedup_vs_torch']:.2f}x" if row["speedup_vs_torch"] else ""),
+                  flush=True)
     # bare processes, for the RSS of GPT-2 runs
     torch_bare = run([PY, "-c", "import json, torch; print(json.dumps({'lib': 'torch'}))"])
-    by = {(r["lib"], r["case"], r["threads"]): r for r in results}
+    torch_version = subprocess.check_output([PY, "-c", "import torch; print(torch.__version__)"],
+                                            text=True).strip()
+    name, avx512 = cpu()
+    io = None
+    if not args.quick:
+        subprocess.check_call([sys.executable, os.path.join(ROOT, "bench", "io_compare.py"),
+                               "--reps", str(args.io_reps)], cwd=ROOT)
+        with open(os.path.join(TARGET, "io_compare.json")) as f:
+            io = json.load(f)
+    md = markdown(table, cases, torch_bare, torch_version, name, avx512, args, io)
     print()
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
-          f"torch {subprocess.check_output([PY, '-c', 'import torch; print(torch.__version__)'], text=True).strip()}")
-    print(f"{'case':<16} {'threads':>7} {'weight-init':>14} {'torch':>14} {'numpy':>14} {'ratio vs torch':>15}")
-    table = []
-    for case in cases:
-        for threads in (1, 2):
-            row = {"case": case, "threads": threads}
-            cells = []
-            for lib in ("weight-init", "torch", "numpy"):
-                r = by.get((lib, case, threads))
-                row[lib] = r
-                if r is None:
-                    cells.append("-")
-                elif case.startswith("orthogonal") or case == "gpt2":
-                    cells.append(f"{r['seconds']:.3f} s")
-                else:
-                    cells.append(f"{r['items'] / r['seconds'] / 1e6:.0f} M/s")
-            ours, theirs = row["weight-init"], row["torch"]
-            ratio = theirs["seconds"] / ours["seconds"] if ours and theirs else None
-            row["speedup_vs_torch"] = ratio
-            table.append(row)
-            print(f"{case:<16} {threads:>7} {cells[0]:>14} {cells[1]:>14} {cells[2]:>14} "
-                  f"{(f'{ratio:.2f}x' if ratio else '-'):>15}")
-    for threads in (1, 2):
-        ours, theirs = by.get(("weight-init", "gpt2", threads)), by.get(("torch", "gpt2", threads))
-        if ours and theirs:
-            print(f"gpt2 peak RSS at {threads} thread(s): weight-init {ours['peak_rss_mib']:.0f} MiB, "
-                  f"torch {theirs['peak_rss_mib']:.0f} MiB (torch's bare process "
-                  f"{torch_bare['peak_rss_mib']:.0f} MiB); parameters 474.7 MiB")
+    print(md)
     out = os.path.join(TARGET, "compare.json")
     with open(out, "w") as f:
-        json.dump({"machine": platform.platform(), "cpus": os.cpu_count(), "rows": table,
+        json.dump({"machine": name, "avx512": avx512, "platform": platform.platform(),
+                   "cpus": os.cpu_count(), "torch": torch_version, "rows": table,
                    "torch_bare_rss_mib": torch_bare["peak_rss_mib"]}, f, indent=1)
-    print("written", out)
+    with open(os.path.join(TARGET, "speed_table.md"), "w") as f:
+        f.write(md)
+    print("written", out, "and", os.path.join(TARGET, "speed_table.md"))
+    if args.readme:
+        readme = os.path.join(ROOT, "README.md")
+        text = open(readme).read()
+        if BEGIN not in text or END not in text:
+            raise SystemExit("README.md has no speed-table markers")
+        head, rest = text.split(BEGIN, 1)
+        _, tail = rest.split(END, 1)
+        with open(readme, "w") as f:
+            f.write(head + BEGIN + "\n" + md + END + tail)
+        print("README.md's speed table rewritten")
+
+
+def markdown(table, cases, torch_bare, torch_version, name, avx512, args, io):
+    """The README's speed section body: the machine, the tables, the derived ratios."""
+    by = {(r["case"], r["threads"]): r for r in table}
+    simd = {True: "with AVX-512", False: "without AVX-512", None: "AVX-512 unknown"}[avx512]
+    lines = [
+        f"Measured by one run of `python3 bench/compare.py --reps {args.reps} --rounds "
+        f"{args.rounds}` ({args.rounds} fresh processes per library and case, alternating; "
+        f"each the median of {args.reps} timings): {os.cpu_count()} cores of an {name} "
+        f"**{simd}**, PyTorch {torch_version}, NumPy from PyPI; f32; weight-init keyed "
+        "(`fill_seeded`/`init_seeded`), portable build with run-time dispatch. Times are "
+        "medians over the rounds; the last column is the median of the rounds' ratios.",
+        "",
+        "| case | threads | weight-init | PyTorch | NumPy | weight-init vs PyTorch |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in table:
+        ratio = f"{r['speedup_vs_torch']:.2f}×" if r["speedup_vs_torch"] else "–"
+        lines.append(f"| {LABELS[r['case']]} | {r['threads']} | "
+                     + " | ".join(cell(r["case"], r[l]) for l in LIBS) + f" | {ratio} |")
+    lines.append("")
+    derived = []
+    for threads in (1, 2):
+        t, n = by.get(("trunc_normal", threads)), by.get(("he_normal", threads))
+        if t and n and t["weight-init"] and n["weight-init"]:
+            ratio = n["weight-init"]["seconds"] / t["weight-init"]["seconds"]
+            derived.append(f"{ratio:.2f}× at {threads} thread{'s' if threads > 1 else ''}")
+    if derived:
+        lines.append("The truncated normal runs at " + " and ".join(derived)
+                     + " the speed of our own normal.")
+    rss = []
+    for threads in (1, 2):
+        r = by.get(("gpt2", threads))
+        if r and r["weight-init"] and r["torch"]:
+            rss.append(f"{threads} thread{'s' if threads > 1 else ''}: weight-init "
+                       f"{r['weight-init']['peak_rss_mib']:.0f} MiB, PyTorch "
+                       f"{r['torch']['peak_rss_mib']:.0f} MiB")
+    if rss:
+        lines.append("GPT-2 small's peak RSS (474.7 MiB of parameters), "
+                     + "; ".join(rss) + f" (PyTorch's bare process with torch imported: "
+                     f"{torch_bare['peak_rss_mib']:.0f} MiB).")
+    if io:
+        lines += ["", io_markdown(io)]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def io_markdown(io):
+    """The file I/O table from bench/io_compare.py's target/io_compare.json."""
+    lines = [
+        f"File I/O, from the same run (`bench/io_compare.py --reps {len(io['rows']) // max(1, len(io['summary']))}`"
+        ", alternating, each in a fresh process, the file in the page cache):",
+        "",
+        "| GPT-2 small (474.7 MiB) | weight-init | peer | peer's time | median ratio of times "
+        "| peak RSS, weight-init | peak RSS, peer |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for op, s in io["summary"].items():
+        peer = s.get("peer", "safetensors.torch")
+        lines.append(f"| {s.get('label', op)} | {s['ours_s']:.3f} s | `{peer}` | "
+                     f"{s.get('peer_s', s.get('torch_s')):.3f} s | {s['median_ratio']:.2f} | "
+                     f"{s['ours_peak_mib']:.0f} MiB ({s['ours_peak_mib'] / s['params_mib']:.3f}×) | "
+                     f"{s.get('peer_peak_mib', s.get('torch_peak_mib')):.0f} MiB |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

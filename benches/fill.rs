@@ -1,13 +1,21 @@
 //! Throughput of weight-init's fills (divan). `cargo bench --bench fill`; the side-by-side
 //! comparison with PyTorch and NumPy is `python3 bench/compare.py`.
 //!
-//! Each case runs at 1 and 2 threads (a rayon pool of that size); sequential `fill` from an rng
+//! Cases: keyed and rng fills of 4096² f32 (uniform, he_normal, truncated normal), orthogonal
+//! 1024² and 4096², an RNN's 64 orthogonal 256² gates, GPT-2 small's keyed init; saving and
+//! loading are in `benches/io.rs`.
+//!
+//! Each keyed case runs at 1 and 2 threads (a rayon pool of that size); sequential `fill` from an rng
 //! does not use threads and is measured once.
+
+#[path = "../examples/common/gpt2.rs"]
+#[allow(dead_code)]
+mod gpt2;
 
 use divan::{Bencher, black_box};
 use ndarray::Array2;
 use rand::SeedableRng;
-use weight_init::Init;
+use weight_init::{Init, Initialize};
 
 fn main() {
     divan::main();
@@ -63,13 +71,45 @@ fn rng_4096(bencher: Bencher, scheme: &str) {
         .bench_local(|| init.fill(black_box(&mut w), &mut rng).unwrap());
 }
 
-/// Orthogonal, keyed (QR is sequential whatever the pool).
-#[divan::bench(args = [1024, 4096], sample_count = 3)]
-fn orthogonal(bencher: Bencher, n: usize) {
+/// Orthogonal, keyed, at 1 and 2 threads (the QR's work is split in fixed parts on the pool).
+#[divan::bench(args = [1024, 4096], consts = [1, 2], sample_count = 3)]
+fn orthogonal<const THREADS: usize>(bencher: Bencher, n: usize) {
+    let pool = pool(THREADS);
     let mut w = Array2::<f32>::zeros((n, n));
     bencher.bench_local(|| {
-        Init::orthogonal()
-            .fill_seeded(black_box(&mut w), 42, "w")
-            .unwrap()
+        pool.install(|| {
+            Init::orthogonal()
+                .fill_seeded(black_box(&mut w), 42, "w")
+                .unwrap()
+        })
     });
+}
+
+/// One gate's recurrent weight.
+#[derive(Initialize)]
+struct Gate {
+    #[init(orthogonal)]
+    w: Array2<f32>,
+}
+
+/// An RNN's 64 gates of 256×256, each its own orthogonal parameter, keyed.
+#[divan::bench(consts = [1, 2], sample_count = 5)]
+fn rnn_orthogonal_64x256<const THREADS: usize>(bencher: Bencher) {
+    let pool = pool(THREADS);
+    let mut gates: Vec<Gate> = (0..64)
+        .map(|_| Gate {
+            w: Array2::zeros((256, 256)),
+        })
+        .collect();
+    bencher.bench_local(|| pool.install(|| black_box(&mut gates).init_seeded(42).unwrap()));
+}
+
+/// GPT-2 small (124M f32 parameters, allocated once), initialised keyed.
+#[divan::bench(consts = [1, 2], sample_count = 5)]
+fn gpt2_init<const THREADS: usize>(bencher: Bencher) {
+    let pool = pool(THREADS);
+    let mut m = gpt2::Gpt2::full();
+    bencher
+        .counter(divan::counter::ItemsCount::new(gpt2::count(&m).0))
+        .bench_local(|| pool.install(|| black_box(&mut m).init_seeded(1).unwrap()));
 }

@@ -1,9 +1,11 @@
 //! The weight-init side of `python3 bench/compare.py`: times one case and prints one JSON line.
 //! Not meant to be run by hand (but it can be):
 //! `cargo run --release --example bench_compare -- <case> <threads> <reps>` with case one of
-//! `uniform`, `he_normal`, `trunc_normal`, `orthogonal_1024`, `orthogonal_4096`, `gpt2`.
-//! Fills reuse one warm 4096×4096 f32 array; `gpt2` allocates and initialises GPT-2 small once
-//! (run it in a fresh process to see first-touch costs).
+//! `uniform`, `he_normal`, `trunc_normal`, `orthogonal_1024`, `orthogonal_4096`,
+//! `rnn_orthogonal`, `gpt2`. Fills reuse one warm 4096×4096 f32 array; `rnn_orthogonal`
+//! initialises a model of 64 separate 256×256 orthogonal weights (an RNN's gates) with
+//! `init_seeded`, warm, `reps` times; `gpt2` allocates and initialises GPT-2 small once (run it
+//! in a fresh process to see first-touch costs).
 
 #[path = "common/gpt2.rs"]
 #[allow(dead_code)]
@@ -13,6 +15,19 @@ use std::time::Instant;
 
 use ndarray::Array2;
 use weight_init::{Init, Initialize};
+
+/// One gate's recurrent weight.
+#[derive(Initialize)]
+struct Gate {
+    #[init(orthogonal)]
+    w: Array2<f32>,
+}
+
+/// 64 gates of 256×256, each its own orthogonal parameter.
+#[derive(Initialize)]
+struct Rnn {
+    gates: Vec<Gate>,
+}
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -36,6 +51,24 @@ fn main() {
             let secs = t.elapsed().as_secs_f64();
             let (n, _) = gpt2::count(&m);
             (secs, n)
+        }
+        "rnn_orthogonal" => {
+            let mut m = Rnn {
+                gates: (0..64)
+                    .map(|_| Gate {
+                        w: Array2::zeros((256, 256)),
+                    })
+                    .collect(),
+            };
+            m.init_seeded(0).expect("init");
+            let times: Vec<f64> = (0..reps)
+                .map(|r| {
+                    let t = Instant::now();
+                    m.init_seeded(r as u64 + 1).expect("init");
+                    t.elapsed().as_secs_f64()
+                })
+                .collect();
+            (median(times), 64 * 256 * 256)
         }
         _ => {
             let (n, init) = match case {
