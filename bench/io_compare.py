@@ -160,16 +160,19 @@ def main():
         lib = rs[0]["peer"]["lib"]
         growth = max(r["ours"]["peak_rss_mib"] - r["ours"]["peak_before_mib"] for r in rs)
         pgrowth = max(r["peer"]["peak_rss_mib"] - r["peer"]["peak_before_mib"] for r in rs)
-        summary[name] = {"ours_s": ours, "peer": lib, "peer_s": peer, "median_ratio": ratio,
-                         "ours_peak_mib": peak, "peer_peak_mib": ppeak, "params_mib": params,
-                         "ours_growth_mib": growth, "peer_growth_mib": pgrowth,
-                         "model_mib": rs[0]["ours"]["model_mib"]}
+        # `params_mib` is every parameter the process holds (the whole model, for every case:
+        # bench/compare.py divides the peak by it); `file_mib` the tensors in the file
+        summary[name] = {"label": name, "ours_s": ours, "peer": lib, "peer_s": peer,
+                         "median_ratio": ratio, "ours_peak_mib": peak, "peer_peak_mib": ppeak,
+                         "params_mib": rs[0]["ours"]["model_mib"], "file_mib": params,
+                         "ours_growth_mib": growth, "peer_growth_mib": pgrowth}
     print()
     for name, s in summary.items():
         print(f"{name}: weight-init {s['ours_s']:.3f} s, {s['peer']} {s['peer_s']:.3f} s, median "
               f"ratio {s['median_ratio']:.2f}; peak RSS weight-init {s['ours_peak_mib']:.0f} MiB "
-              f"(+{s['ours_growth_mib']:.1f} MiB during the operation; the model is "
-              f"{s['model_mib']:.1f} MiB, the file's tensors {s['params_mib']:.1f} MiB), "
+              f"({s['ours_peak_mib'] / s['params_mib']:.3f}x the model's {s['params_mib']:.1f} "
+              f"MiB, +{s['ours_growth_mib']:.1f} MiB during the operation; the file's tensors "
+              f"{s['file_mib']:.1f} MiB), "
               f"{s['peer']} {s['peer_peak_mib']:.0f} MiB (+{s['peer_growth_mib']:.1f})")
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
                 if l.startswith("model name")), "?")
