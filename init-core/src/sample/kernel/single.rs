@@ -12,20 +12,29 @@ use crate::sample::philox;
 /// [`philox::sqrt2_erfinv_f32`].
 const QUANTILE_CUT: f64 = 4.0;
 
+/// Intervals with |a|, |b| ≤ 2.05 (±2σ and narrower) take the shorter
+/// [`philox::sqrt2_erfinv_2sigma_f32`].
+const QUANTILE_CUT_2SIGMA: f64 = 2.05;
+
 /// How coarse the f32 values of x may be against the interval they cover: the spacing of f32
 /// at the interval's far end at most 2⁻¹⁸ of its width xb − xa, so that no value of x (and so
 /// no output value) carries more than about 2⁻¹⁸ of the mass.
 const QUANTILE_RESOLUTION: f64 = 1.0 / 262_144.0;
 
 /// A truncated normal drawn by its inverse CDF in f32, without rejection (keyed contract 4):
-/// element `4c + k` takes word `k` of counter `(c mod 2³², c div 2³², 0, 0)`, its high 24 bits
-/// `j` give v = (j − (2²³ − ½))·2⁻²³ (the midpoints of 2²⁴ equal cells of (−1, 1), an odd set,
-/// exact in f32), and, with a, b the standardised bounds,
+/// element `i` = 32g + 8k + l (g = ⌊i/32⌋, k, l = ⌊i/8⌋ mod 4, i mod 8) takes word `k` of
+/// counter c = 8g + l, `(c mod 2³², c div 2³², 0, 0)` — the words of eight consecutive
+/// counters laid out word by word, the order in which the vectorised Philox produces them, so
+/// that no shuffle separates the generator from the maths (measured 5% faster than element
+/// 4c + k from word k); the word's high 24 bits `j` give v = (j − (2²³ − ½))·2⁻²³ (the
+/// midpoints of 2²⁴ equal cells of (−1, 1), an odd set, exact in f32), and, with a, b the
+/// standardised bounds,
 ///
 /// x = x_c + v·h, x_c = (erf(a/√2) + erf(b/√2))/2, h = (erf(b/√2) − erf(a/√2))/2
 ///
 /// (erf of a·(1/√2) and b·(1/√2) computed in f64 with `libm::erf`, x_c and h rounded to f32), z = √2·erfinv(x)
-/// ([`philox::sqrt2_erfinv_f32`]), the value (mean + std·z) clamped to [low, high], all in f32.
+/// ([`philox::sqrt2_erfinv_2sigma_f32`] when |a|, |b| ≤ 2.05, else
+/// [`philox::sqrt2_erfinv_f32`]), the value (mean + std·z) clamped to [low, high], all in f32.
 /// On a symmetric interval x_c = 0 and the values are exactly odd in v.
 ///
 /// Used for intervals with −4 ≤ a < b ≤ 4 whose x-range spans at least 2¹⁸ f32 spacings at its
@@ -37,6 +46,8 @@ const QUANTILE_RESOLUTION: f64 = 1.0 / 262_144.0;
 /// within about 2⁻¹⁸ everywhere (2⁻²³ on ±2σ), far below what a KS test of 10¹⁰ draws sees.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Quantile {
+    /// |a|, |b| ≤ 2.05: the shorter erfinv.
+    short: bool,
     xc: f32,
     h: f32,
     mean: f32,
@@ -60,6 +71,7 @@ impl Quantile {
             return None;
         }
         Some(Quantile {
+            short: -QUANTILE_CUT_2SIGMA <= a && b <= QUANTILE_CUT_2SIGMA,
             xc: ((xa + xb) / 2.0) as f32,
             h: ((xb - xa) / 2.0) as f32,
             mean: t.mean as f32,
@@ -72,10 +84,28 @@ impl Quantile {
     /// The value of the element whose word is `w`.
     #[inline(always)]
     pub(super) fn value(&self, w: u32) -> f32 {
+        if self.short {
+            self.value_with::<true>(w)
+        } else {
+            self.value_with::<false>(w)
+        }
+    }
+
+    /// [`value`](Self::value) with the erfinv chosen at compile time (`SHORT`: the ±2.05σ one,
+    /// which must be this law's).
+    #[inline(always)]
+    fn value_with<const SHORT: bool>(&self, w: u32) -> f32 {
         let v = ((w >> 8) as i32 as f32 - 8_388_607.5) * (1.0 / 8_388_608.0);
         let x = self.xc + v * self.h;
-        let z = philox::sqrt2_erfinv_f32(x);
-        (self.mean + self.std * z).max(self.low).min(self.high)
+        let z = if SHORT {
+            philox::sqrt2_erfinv_2sigma_f32(x)
+        } else {
+            philox::sqrt2_erfinv_f32(x)
+        };
+        // clamped (no NaN here: compare and select, what vectorises best)
+        let y = self.mean + self.std * z;
+        let y = if y < self.low { self.low } else { y };
+        if y > self.high { self.high } else { y }
     }
 }
 
@@ -179,36 +209,56 @@ fn batch(law: &Law, key: [u32; 2], start: u64, z: &mut [f32]) {
     }
 }
 
-/// A truncated normal by its inverse CDF ([`Quantile`]): element `i` from word `i mod 4` of
-/// counter `⌊i/4⌋`, whole counters [`philox::LANES`] at a time, the ends one by one, with the
-/// same expression.
+/// A truncated normal by its inverse CDF ([`Quantile`]): element `i` from word `⌊i/8⌋ mod 4`
+/// of counter `8⌊i/32⌋ + i mod 8`; whole groups of 32 elements (eight counters) at a time, the
+/// ends one by one, with the same expression.
 #[inline(always)]
 fn write_quantile(q: &Quantile, key: [u32; 2], start: u64, out: &mut [f32]) {
-    let one = |i: u64| q.value(philox::pair_words(key, i / 4, 0)[(i % 4) as usize]);
+    if q.short {
+        write_quantile_with::<true>(q, key, start, out);
+    } else {
+        write_quantile_with::<false>(q, key, start, out);
+    }
+}
+
+/// The word of element `i` under [`Quantile`]'s layout.
+#[inline(always)]
+fn quantile_word(key: [u32; 2], i: u64) -> u32 {
+    const GROUP: u64 = 4 * philox::LANES as u64;
+    let (g, j) = (i / GROUP, i % GROUP);
+    let lanes = philox::LANES as u64;
+    philox::pair_words(key, lanes * g + j % lanes, 0)[(j / lanes) as usize]
+}
+
+/// [`write_quantile`] with the erfinv chosen at compile time.
+#[inline(always)]
+fn write_quantile_with<const SHORT: bool>(
+    q: &Quantile,
+    key: [u32; 2],
+    start: u64,
+    out: &mut [f32],
+) {
+    const GROUP: usize = 4 * philox::LANES;
+    // a copy of its own, whose fields the compiler keeps in registers (measured: reading them
+    // through the reference made the loop a third slower)
+    let q = *q;
+    let one = |i: u64| q.value_with::<SHORT>(quantile_word(key, i));
     let (mut i, mut rest) = (start, out);
-    while i % 4 != 0 && !rest.is_empty() {
+    while !i.is_multiple_of(GROUP as u64) && !rest.is_empty() {
         rest[0] = one(i);
         rest = &mut rest[1..];
         i += 1;
     }
-    const BATCH: usize = 4 * philox::LANES;
-    let mut batches = rest.chunks_exact_mut(BATCH);
-    for chunk in &mut batches {
-        let w = philox::pair_words_lanes(key, i / 4, 0);
-        // slot-major (word k of lane l at 8k + l): one loop over all 32, which the compiler
-        // vectorises and interleaves
-        let (w, mut z) = (w.as_flattened(), [0.0f32; BATCH]);
-        for (z, &w) in z.iter_mut().zip(w) {
-            *z = q.value(w);
+    let mut groups = rest.chunks_exact_mut(GROUP);
+    for chunk in &mut groups {
+        // word k of lane l is element 8k + l of the group: the flattened words, in order
+        let w = philox::pair_words_lanes(key, i / GROUP as u64 * philox::LANES as u64, 0);
+        for (z, &w) in chunk.iter_mut().zip(w.as_flattened()) {
+            *z = q.value_with::<SHORT>(w);
         }
-        for l in 0..philox::LANES {
-            for k in 0..4 {
-                chunk[4 * l + k] = z[philox::LANES * k + l];
-            }
-        }
-        i += BATCH as u64;
+        i += GROUP as u64;
     }
-    for x in batches.into_remainder() {
+    for x in groups.into_remainder() {
         *x = one(i);
         i += 1;
     }
@@ -354,8 +404,14 @@ mod tests {
     /// Which intervals the inverse CDF serves: within ±4σ, and wide enough for f32's x.
     #[test]
     fn quantile_serves_intervals_within_four_sigma_with_enough_resolution() {
-        for (a, b) in [(-2.0, 2.0), (-3.0, 3.0), (0.0, 2.0), (0.1, 0.2), (-3.99, 3.99), (2.0, 3.0)]
-        {
+        for (a, b) in [
+            (-2.0, 2.0),
+            (-3.0, 3.0),
+            (0.0, 2.0),
+            (0.1, 0.2),
+            (-3.99, 3.99),
+            (2.0, 3.0),
+        ] {
             assert!(Quantile::of(truncation(&law(a, b))).is_some(), "[{a}, {b}]");
         }
         for (a, b) in [
@@ -376,7 +432,13 @@ mod tests {
     #[test]
     fn quantile_batches_equal_the_scalar_definition() {
         let key = philox::key_of(7, "w");
-        for (a, b) in [(-2.0, 2.0), (-3.0, 3.0), (0.0, 2.0), (0.1, 0.2), (-1.5, 3.0)] {
+        for (a, b) in [
+            (-2.0, 2.0),
+            (-3.0, 3.0),
+            (0.0, 2.0),
+            (0.1, 0.2),
+            (-1.5, 3.0),
+        ] {
             let law = law(a, b);
             let t = truncation(&law);
             let (sa, sb) = t.standard.bounds();
@@ -384,13 +446,26 @@ mod tests {
             let xb = libm::erf(sb * std::f64::consts::FRAC_1_SQRT_2);
             let (xc, h) = (((xa + xb) / 2.0) as f32, ((xb - xa) / 2.0) as f32);
             let definition = |i: u64| -> f32 {
-                let w = philox::pair_words(key, i / 4, 0)[(i % 4) as usize];
+                let (g, j) = (i / 32, i % 32);
+                let w = philox::pair_words(key, 8 * g + j % 8, 0)[(j / 8) as usize];
                 let j = (w >> 8) as f32;
                 let v = (j - 8_388_607.5) / 8_388_608.0;
-                let z = philox::sqrt2_erfinv_f32(xc + v * h);
+                let x = xc + v * h;
+                let z = if sa.abs().max(sb.abs()) <= 2.05 {
+                    philox::sqrt2_erfinv_2sigma_f32(x)
+                } else {
+                    philox::sqrt2_erfinv_f32(x)
+                };
                 (0.1f32 + 0.5f32 * z).clamp(t.low as f32, t.high as f32)
             };
-            for (start, len) in [(0u64, 4096usize), (3, 1000), (37, 33), (8, 31), (1, 2)] {
+            for (start, len) in [
+                (0u64, 4096usize),
+                (3, 1000),
+                (37, 33),
+                (8, 31),
+                (1, 2),
+                (32, 64),
+            ] {
                 let mut out = vec![0.0f32; len];
                 write(&law, key, start, &mut out);
                 for (k, &v) in out.iter().enumerate() {
@@ -415,9 +490,16 @@ mod tests {
         .law();
         let q = Quantile::of(truncation(&law)).unwrap();
         assert_eq!(q.xc, 0.0);
-        for j in (0..1u32 << 24).step_by(997).chain([0, 1, (1 << 23) - 1, 1 << 23]) {
+        for j in (0..1u32 << 24)
+            .step_by(997)
+            .chain([0, 1, (1 << 23) - 1, 1 << 23])
+        {
             let (w, mirror) = (j << 8, ((1 << 24) - 1 - j) << 8);
-            assert_eq!(q.value(w).to_bits(), (-q.value(mirror)).to_bits(), "j = {j}");
+            assert_eq!(
+                q.value(w).to_bits(),
+                (-q.value(mirror)).to_bits(),
+                "j = {j}"
+            );
         }
         // the outermost cells reach within 5e-6σ of the bounds, inside them
         assert!(-0.04f32 <= q.value(0) && q.value(0) < -0.04 + 1e-7);
