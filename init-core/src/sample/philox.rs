@@ -317,19 +317,40 @@ pub(crate) fn pair_words_lanes(key: [u32; 2], m0: u64, attempt: u32) -> [[u32; L
 /// consecutive pairs of [`pair_words_lanes`], or a gathered set (the elements a truncated
 /// normal rejected, retried together).
 #[inline(always)]
-#[allow(clippy::needless_range_loop)] // a lane loop indexes several arrays at once
 pub(crate) fn pair_words_gather(
     key: [u32; 2],
     m: [u64; LANES],
     attempt: [u32; LANES],
 ) -> [[u32; LANES]; 4] {
+    pair_words_gather_n(key, m, attempt)
+}
+
+/// The words of pairs `m0 .. m0 + N` (attempt `attempt`), as four arrays of `N` lanes:
+/// [`pair_words_lanes`] for any width (16: one 512-bit vector per word).
+#[inline(always)]
+pub(crate) fn pair_words_lanes_n<const N: usize>(
+    key: [u32; 2],
+    m0: u64,
+    attempt: u32,
+) -> [[u32; N]; 4] {
+    pair_words_gather_n(key, std::array::from_fn(|l| m0 + l as u64), [attempt; N])
+}
+
+/// [`pair_words_gather`] for any number of lanes.
+#[inline(always)]
+#[allow(clippy::needless_range_loop)] // a lane loop indexes several arrays at once
+fn pair_words_gather_n<const N: usize>(
+    key: [u32; 2],
+    m: [u64; N],
+    attempt: [u32; N],
+) -> [[u32; N]; 4] {
     let mut ks = [[0u32; 2]; 10];
     ks[0] = key;
     for r in 1..10 {
         ks[r] = [ks[r - 1][0].wrapping_add(W0), ks[r - 1][1].wrapping_add(W1)];
     }
-    let mut out = [[0u32; LANES]; 4];
-    for l in 0..LANES {
+    let mut out = [[0u32; N]; 4];
+    for l in 0..N {
         let (mut c0, mut c1, mut c2, mut c3) =
             (m[l] as u32, (m[l] >> 32) as u32, attempt[l], DOMAIN_ELEMENT);
         for k in &ks {
