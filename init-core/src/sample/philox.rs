@@ -220,7 +220,7 @@ pub(crate) fn cos_sin_2pi_f32(u: f32) -> (f32, f32) {
 /// w = −ln((1 − x)(1 + x)) and erfinv(x) = x·P(w), here with one polynomial of our own for
 /// the whole range, degree 11 in w − 2 on w ∈ [0, 8.978] (|x| ≤ erf(4/√2) with 0.05% to
 /// spare), fitted by least squares at 3,000 Chebyshev nodes to √2·erfinv(x)/x computed with
-/// mpmath (the project notes, `s20/fit/coef.py`), its coefficients rounded to f32.
+/// mpmath (`python/fit_erfinv.py` prints them), its coefficients rounded to f32.
 /// (1 − x)(1 + x) loses nothing near |x| = 1 (1 − x is exact there), so the tail keeps its
 /// precision; [`ln_f32_int`] does the logarithm; Horner's rule, no fused multiply-add.
 /// Branch-free, so that a loop over lanes vectorises.
@@ -245,8 +245,8 @@ pub(crate) fn sqrt2_erfinv_f32(x: f32) -> f32 {
 
 /// √2·erfinv(x) in f32 for |x| ≤ erf(2.05/√2) = 0.95963557 (|√2·erfinv(x)| ≤ 2.05, which
 /// holds ±2σ, the most used truncation): [`sqrt2_erfinv_f32`]'s form with a polynomial of
-/// degree 6 in w − 0.625 on w ∈ [0, 2.5383], fitted the same way (`s20/fit/coef2.py`); within
-/// 3 ulps there (largest error seen 2.5 ulps), and about half the work of the wide one.
+/// degree 6 in w − 0.625 on w ∈ [0, 2.5383], fitted the same way (`python/fit_erfinv.py`); within
+/// 3 ulps there (largest error seen 2.4 ulps), and about half the work of the wide one.
 #[inline(always)]
 pub(crate) fn sqrt2_erfinv_2sigma_f32(x: f32) -> f32 {
     const P: [f32; 7] = [

@@ -419,6 +419,10 @@ mod tests {
         ] {
             assert!(Quantile::of(truncation(&law(a, b))).is_some(), "[{a}, {b}]");
         }
+        // the shorter erfinv exactly within ±2.05σ
+        let short = |a: f64, b: f64| Quantile::of(truncation(&law(a, b))).unwrap().short;
+        assert!(short(-2.0, 2.0) && short(0.1, 0.2) && short(-2.0, 0.0));
+        assert!(!short(-3.0, 3.0) && !short(-1.0, 2.1) && !short(2.0, 3.0));
         for (a, b) in [
             (-4.5, 2.0),
             (-1.0, f64::INFINITY),
