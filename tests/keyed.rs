@@ -500,3 +500,40 @@ fn model_parameters_are_keyed_by_their_state_dict_name() {
     let first: Vec<f64> = s.layers[3].w_out.iter().take(2).copied().collect();
     assert_eq!(first, [0.1942072187059166, 0.23522351324280508]);
 }
+
+/// Keyed contract 4: the first values of the f32 truncated normal drawn by its inverse CDF
+/// (±2σ, the shorter erfinv; ±3σ, the wider one), part of the compatibility promise. (Checked
+/// once against an independent Python evaluation of the contract's formula: Philox, the layout,
+/// erf in f64, the f32 polynomials of `python/fit_erfinv.py`.)
+#[test]
+fn value_stability_f32_truncated_normal() {
+    let first = |init: Init| {
+        let mut v = vec![0.0f32; 6];
+        init.fill_seeded(&mut v, 42, "fc1.weight").unwrap();
+        v
+    };
+    assert_eq!(
+        first(Init::truncated_normal(0.0, 0.02, -0.04, 0.04)),
+        [
+            -0.02717463,
+            0.020369489,
+            -0.021419987,
+            0.021794299,
+            0.00033877592,
+            0.0077797635
+        ],
+        "±2σ"
+    );
+    assert_eq!(
+        first(Init::truncated_normal(0.0, 0.02, -0.06, 0.06)),
+        [
+            -0.029725708,
+            0.021721626,
+            -0.022906654,
+            0.023332255,
+            0.00035396838,
+            0.008148089
+        ],
+        "±3σ"
+    );
+}

@@ -172,6 +172,22 @@ pub(crate) fn ln_f32(x: f32) -> f32 {
     e as f32 * std::f32::consts::LN_2 + 2.0 * s * p
 }
 
+/// ln(y) in f32 for normal y > 0, as [`ln_f32`] (y = 2^k·m, m in [√½, √2), the same four terms
+/// of 2·atanh((m − 1)/(m + 1))), the reduction done on the bits in integers as musl's `logf`
+/// does (subtract the bits of √½, shift out k, add them back to the mantissa): the same
+/// accuracy in fewer operations. The erfinv's logarithm; [`ln_f32`] keeps Box–Muller's values.
+#[inline(always)]
+pub(crate) fn ln_f32_int(y: f32) -> f32 {
+    const SQRT_HALF_BITS: u32 = 0x3f35_04f3;
+    let ix = y.to_bits().wrapping_sub(SQRT_HALF_BITS);
+    let k = (ix as i32) >> 23;
+    let m = f32::from_bits((ix & 0x007f_ffff) + SQRT_HALF_BITS);
+    let s = (m - 1.0) / (m + 1.0);
+    let z = s * s;
+    let p = 1.0 + z * (1.0 / 3.0 + z * (1.0 / 5.0 + z * (1.0 / 7.0 + z * (1.0 / 9.0))));
+    k as f32 * std::f32::consts::LN_2 + 2.0 * s * p
+}
+
 /// (cos 2πu, sin 2πu) in f32 for u = k·2⁻²⁴ in [0, 1): the reduction of [`cos_sin_2pi`],
 /// shorter series.
 #[inline(always)]
@@ -192,6 +208,67 @@ pub(crate) fn cos_sin_2pi_f32(u: f32) -> (f32, f32) {
     let sin_sign = if octant & 4 != 0 { -1.0 } else { 1.0 };
     let (c, s) = if swap { (sinp, cosp) } else { (cosp, sinp) };
     (cos_sign * c, sin_sign * s)
+}
+
+/// √2·erfinv(x) in f32 (the standard normal's quantile of (1 + x)/2) for |x| ≤
+/// erf(4/√2) = 0.99993666 (|√2·erfinv(x)| ≤ 4) and a few ulps beyond: within 3 ulps of the
+/// exact value there (`tests::sqrt2_erfinv_is_accurate` checks every 256th f32 of the range and
+/// each of the last 2¹⁶ below its end against an f64 reference, bisection on `libm::erf`;
+/// largest error seen 2.4 ulps).
+///
+/// Giles's form (M. Giles 2010, "Approximating the erfinv function", GPU Computing Gems):
+/// w = −ln((1 − x)(1 + x)) and erfinv(x) = x·P(w), here with one polynomial of our own for
+/// the whole range, degree 11 in w − 2 on w ∈ [0, 8.978] (|x| ≤ erf(4/√2) with 0.05% to
+/// spare), fitted by least squares at 3,000 Chebyshev nodes to √2·erfinv(x)/x computed with
+/// mpmath (`python/fit_erfinv.py` prints them), its coefficients rounded to f32.
+/// (1 − x)(1 + x) loses nothing near |x| = 1 (1 − x is exact there), so the tail keeps its
+/// precision; [`ln_f32_int`] does the logarithm; Horner's rule, no fused multiply-add.
+/// Branch-free, so that a loop over lanes vectorises.
+#[inline(always)]
+pub(crate) fn sqrt2_erfinv_f32(x: f32) -> f32 {
+    const P: [f32; 12] = [
+        1.947_676_4,
+        0.353_225_2,
+        -0.002_783_371,
+        -0.002_392_686_4,
+        0.000_305_332_45,
+        1.052_079_2e-5,
+        -6.835_451e-6,
+        4.856_405e-7,
+        7.854_762e-8,
+        -1.832_096_8e-8,
+        1.449_990_1e-9,
+        -4.324_562_2e-11,
+    ];
+    x * horner(-ln_f32_int((1.0 - x) * (1.0 + x)) - 2.0, &P)
+}
+
+/// √2·erfinv(x) in f32 for |x| ≤ erf(2.05/√2) = 0.95963557 (|√2·erfinv(x)| ≤ 2.05, which
+/// holds ±2σ, the most used truncation): [`sqrt2_erfinv_f32`]'s form with a polynomial of
+/// degree 6 in w − 0.625 on w ∈ [0, 2.5383], fitted the same way (`python/fit_erfinv.py`); within
+/// 3 ulps there (largest error seen 2.4 ulps), and about half the work of the wide one.
+#[inline(always)]
+pub(crate) fn sqrt2_erfinv_2sigma_f32(x: f32) -> f32 {
+    const P: [f32; 7] = [
+        1.463_939_9,
+        0.344_538_2,
+        0.009_881_742,
+        -0.003_493_236_1,
+        2.991_929e-5,
+        6.771_76e-5,
+        -6.639_128e-6,
+    ];
+    x * horner(-ln_f32_int((1.0 - x) * (1.0 + x)) - 0.625, &P)
+}
+
+/// p[0] + t·(p[1] + t·(p[2] + …)), Horner's rule in f32 without fused multiply-add.
+#[inline(always)]
+fn horner<const N: usize>(t: f32, p: &[f32; N]) -> f32 {
+    let mut acc = p[N - 1];
+    for &c in p[..N - 1].iter().rev() {
+        acc = acc * t + c;
+    }
+    acc
 }
 
 /// u in (0, 1] from a word's high 31 bits (smallest 2⁻³², so |z| reaches 6.66σ), in f32.
@@ -240,19 +317,40 @@ pub(crate) fn pair_words_lanes(key: [u32; 2], m0: u64, attempt: u32) -> [[u32; L
 /// consecutive pairs of [`pair_words_lanes`], or a gathered set (the elements a truncated
 /// normal rejected, retried together).
 #[inline(always)]
-#[allow(clippy::needless_range_loop)] // a lane loop indexes several arrays at once
 pub(crate) fn pair_words_gather(
     key: [u32; 2],
     m: [u64; LANES],
     attempt: [u32; LANES],
 ) -> [[u32; LANES]; 4] {
+    pair_words_gather_n(key, m, attempt)
+}
+
+/// The words of pairs `m0 .. m0 + N` (attempt `attempt`), as four arrays of `N` lanes:
+/// [`pair_words_lanes`] for any width (16: one 512-bit vector per word).
+#[inline(always)]
+pub(crate) fn pair_words_lanes_n<const N: usize>(
+    key: [u32; 2],
+    m0: u64,
+    attempt: u32,
+) -> [[u32; N]; 4] {
+    pair_words_gather_n(key, std::array::from_fn(|l| m0 + l as u64), [attempt; N])
+}
+
+/// [`pair_words_gather`] for any number of lanes.
+#[inline(always)]
+#[allow(clippy::needless_range_loop)] // a lane loop indexes several arrays at once
+fn pair_words_gather_n<const N: usize>(
+    key: [u32; 2],
+    m: [u64; N],
+    attempt: [u32; N],
+) -> [[u32; N]; 4] {
     let mut ks = [[0u32; 2]; 10];
     ks[0] = key;
     for r in 1..10 {
         ks[r] = [ks[r - 1][0].wrapping_add(W0), ks[r - 1][1].wrapping_add(W1)];
     }
-    let mut out = [[0u32; LANES]; 4];
-    for l in 0..LANES {
+    let mut out = [[0u32; N]; 4];
+    for l in 0..N {
         let (mut c0, mut c1, mut c2, mut c3) =
             (m[l] as u32, (m[l] >> 32) as u32, attempt[l], DOMAIN_ELEMENT);
         for k in &ks {
@@ -439,6 +537,7 @@ mod tests {
         for k in 1..(1 << 20) {
             let u = k as f32 / (1 << 20) as f32;
             worst_ln = worst_ln.max(((ln_f32(u) - u.ln()) / u.ln().abs().max(1e-3)).abs());
+            worst_ln = worst_ln.max(((ln_f32_int(u) - u.ln()) / u.ln().abs().max(1e-3)).abs());
             let (c, s) = cos_sin_2pi_f32(u);
             let a = std::f64::consts::TAU * f64::from(u);
             worst_trig = worst_trig
@@ -450,6 +549,72 @@ mod tests {
         assert_eq!(open_unit_f32(0), 2f32.powi(-32));
         assert_eq!(open_unit_f32(u32::MAX), 1.0);
         assert_eq!(unit_f32(u32::MAX), 1.0 - 2f32.powi(-24));
+    }
+
+    /// The end of [`sqrt2_erfinv_f32`]'s range: erf(4/√2) = 0.999936657516…, rounded to f32.
+    const SQRT2_ERFINV_MAX_X: f32 = 0.999_936_66;
+
+    /// √2·erfinv(x) in f64, to about 1e-15 relative: bisection on `libm::erf` (x ≥ 0).
+    fn sqrt2_erfinv_reference(x: f64) -> f64 {
+        let (mut lo, mut hi) = (0.0f64, 6.0f64);
+        for _ in 0..200 {
+            let mid = 0.5 * (lo + hi);
+            if mid == lo || mid == hi {
+                break;
+            }
+            if libm::erf(mid * std::f64::consts::FRAC_1_SQRT_2) < x {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        0.5 * (lo + hi)
+    }
+
+    /// The error of `f` at `x` against √2·erfinv(x), in ulps of the f32 nearest the exact value.
+    fn erfinv_ulps(f: fn(f32) -> f32, x: f32) -> f64 {
+        let want = sqrt2_erfinv_reference(f64::from(x));
+        let w32 = want as f32;
+        let ulp = f64::from(w32.next_up() - w32);
+        (f64::from(f(x)) - want).abs() / ulp
+    }
+
+    /// The largest error of `f` in ulps over every 256th f32 from 2⁻⁴⁰ to `end`, each of the
+    /// last 2¹⁶ f32 below it and four beyond; and that `f` is odd.
+    fn worst_ulps(f: fn(f32) -> f32, end: f32) -> (f64, f32) {
+        let end = end.to_bits();
+        let mut worst = (0.0f64, 0.0f32);
+        let mut check = |bits: u32| {
+            let x = f32::from_bits(bits);
+            let e = erfinv_ulps(f, x);
+            if e > worst.0 {
+                worst = (e, x);
+            }
+            assert_eq!(f(-x).to_bits(), (-f(x)).to_bits());
+        };
+        let mut bits = 2f32.powi(-40).to_bits();
+        while bits <= end - (1 << 16) {
+            check(bits);
+            bits += 256;
+        }
+        for bits in end - (1 << 16)..=end + 4 {
+            check(bits);
+        }
+        assert_eq!(f(0.0), 0.0);
+        worst
+    }
+
+    /// Within 3 ulps over their ranges (to 4σ and to 2.05σ).
+    #[test]
+    fn sqrt2_erfinv_is_accurate() {
+        let wide = worst_ulps(sqrt2_erfinv_f32, SQRT2_ERFINV_MAX_X);
+        assert!(wide.0 <= 3.0, "{} ulps at x = {}", wide.0, wide.1);
+        let short = worst_ulps(sqrt2_erfinv_2sigma_f32, 0.959_635_57);
+        assert!(short.0 <= 3.0, "{} ulps at x = {}", short.0, short.1);
+        // the wide range's end is the quantile at 4σ (to the f32 rounding of x: its spacing
+        // there, 6e-8, is 2.2e-4 in z)
+        assert!((f64::from(sqrt2_erfinv_f32(SQRT2_ERFINV_MAX_X)) - 4.0).abs() < 1.2e-4);
+        eprintln!("sqrt2_erfinv: worst {wide:?} (to 4σ), {short:?} (to 2.05σ) (ulps, x)");
     }
 
     #[test]

@@ -172,6 +172,11 @@ mod tests {
             Init::uniform(-1.0, 3.0),
             Init::normal(0.0, 0.02).truncated(),
             Init::truncated_normal(0.0, 1.0, 3.0, 5.0),
+            // the inverse CDF (±3σ, a narrow interval, an asymmetric one) and rejection (±100σ)
+            Init::truncated_normal(0.0, 0.02, -0.06, 0.06),
+            Init::truncated_normal(0.0, 1.0, 0.1, 0.2),
+            Init::truncated_normal(0.5, 2.0, -1.5, 6.0),
+            Init::truncated_normal(0.0, 0.02, -2.0, 2.0),
         ] {
             let law = law_of(&init);
             let mut want = vec![0.0f64; 1001];
