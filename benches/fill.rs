@@ -23,13 +23,18 @@ fn main() {
 
 const N: usize = 4096;
 
-fn cases() -> [(&'static str, Init); 3] {
+fn cases() -> [(&'static str, Init); 4] {
     [
         ("uniform", Init::uniform(-1.0, 1.0)),
         ("he_normal", Init::he_normal()),
         (
             "truncated_normal",
             Init::truncated_normal_sigmas(0.0, 0.02, 2.0),
+        ),
+        // PyTorch's and timm's default bounds: [-2, 2] with std 0.02, ±100σ
+        (
+            "truncated_normal_torch_default",
+            Init::truncated_normal(0.0, 0.02, -2.0, 2.0),
         ),
     ]
 }
@@ -42,7 +47,7 @@ fn pool(threads: usize) -> rayon::ThreadPool {
 }
 
 /// Keyed fill of a 4096×4096 f32 array (parallel above the cut-off).
-#[divan::bench(args = ["uniform", "he_normal", "truncated_normal"], consts = [1, 2], sample_count = 10)]
+#[divan::bench(args = ["uniform", "he_normal", "truncated_normal", "truncated_normal_torch_default"], consts = [1, 2], sample_count = 10)]
 fn keyed_4096<const THREADS: usize>(bencher: Bencher, scheme: &str) {
     let init = cases()
         .into_iter()

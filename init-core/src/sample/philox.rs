@@ -273,7 +273,7 @@ fn horner<const N: usize>(t: f32, p: &[f32; N]) -> f32 {
 
 /// u in (0, 1] from a word's high 31 bits (smallest 2⁻³², so |z| reaches 6.66σ), in f32.
 #[inline(always)]
-fn open_unit_f32(w: u32) -> f32 {
+pub(crate) fn open_unit_f32(w: u32) -> f32 {
     ((w >> 1) as i32 as f32 + 0.5) * (1.0 / 2_147_483_648.0)
 }
 

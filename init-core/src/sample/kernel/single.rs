@@ -145,9 +145,43 @@ pub(super) fn write(law: &Law, key: [u32; 2], start: u64, out: &mut [f32]) {
             return write_quantile(&q, key, start, out);
         }
         if t.standard.normal_proposal() {
+            let (a, b) = t.standard.bounds();
+            if a as f32 <= -NORMAL_F32_BOUND && NORMAL_F32_BOUND <= b as f32 {
+                return write_normal_clamped(t, key, start, out);
+            }
             return write_truncated(law, t, key, start, out);
         }
     }
+    write_plain(law, key, start, out);
+}
+
+/// A bound on |z| of every f32 normal [`philox::normal_quad_f32`] gives: r = √(−2 ln u₁) is
+/// largest at the smallest u₁, 2⁻³², where it is 6.6604, and |cos|, |sin| ≤ 1 (a test checks
+/// both on our own ln, cos and sin).
+const NORMAL_F32_BOUND: f32 = 6.67;
+
+/// A truncated normal whose standardised interval holds [−`NORMAL_F32_BOUND`,
+/// `NORMAL_F32_BOUND`] (PyTorch's and timm's default: [−2, 2] with std 0.02, ±100σ): attempt 0
+/// is always accepted, so element `i` is the normal's, clamped to the bounds, the values of
+/// [`write_truncated`] without its acceptance test and its bookkeeping.
+#[inline(always)]
+fn write_normal_clamped(t: &Truncation, key: [u32; 2], start: u64, out: &mut [f32]) {
+    let normal = Law::Normal {
+        mean: t.mean,
+        std: t.std,
+    };
+    write_plain(&normal, key, start, out);
+    let (lo, hi) = (t.low as f32, t.high as f32);
+    for x in out.iter_mut() {
+        *x = x.max(lo).min(hi);
+    }
+}
+
+/// Writes elements `start..` of a law without a truncation's own path: whole counters (four
+/// elements each) in batches of [`philox::LANES`], the ends one by one, with [`value`]'s
+/// expressions.
+#[inline(always)]
+fn write_plain(law: &Law, key: [u32; 2], start: u64, out: &mut [f32]) {
     let (mut i, mut rest) = (start, out);
     while i % 4 != 0 && !rest.is_empty() {
         rest[0] = value(law, key, i);
@@ -509,7 +543,15 @@ mod tests {
     #[test]
     fn truncated_batches_and_retries_equal_the_scalar_definition() {
         let key = philox::key_of(7, "w");
-        for (a, b) in [(-5.0, 5.0), (-1.0, f64::INFINITY), (-4.5, 2.0)] {
+        // the last two never reject (`write_normal_clamped`), the others do
+        for (a, b) in [
+            (-5.0, 5.0),
+            (-1.0, f64::INFINITY),
+            (-4.5, 2.0),
+            (-6.6, 6.6),
+            (-100.0, 100.0),
+            (-6.7, f64::INFINITY),
+        ] {
             let law = law(a, b);
             let t = truncation(&law);
             assert!(t.standard.normal_proposal(), "[{a}, {b}]");
@@ -528,5 +570,24 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// [`NORMAL_F32_BOUND`] holds every f32 normal: r is largest at the smallest first word
+    /// (u₁ = 2⁻³²) and stays below it, and |cos 2πu|, |sin 2πu| ≤ 1 around each of their peaks
+    /// (every u within 2¹² steps of 0, ¼, ½ and ¾) and on a sweep of the rest.
+    #[test]
+    fn normal_f32_bound_holds_every_normal() {
+        let r_max = (-2.0 * philox::ln_f32(philox::open_unit_f32(0))).sqrt();
+        assert!(r_max > 6.66 && r_max < NORMAL_F32_BOUND, "{r_max}");
+        let near_peaks = [0u32, 1 << 22, 2 << 22, 3 << 22].into_iter().flat_map(|p| {
+            (0..1u32 << 13).map(move |d| (p.wrapping_add(d).wrapping_sub(1 << 12)) & 0xFF_FFFF)
+        });
+        for j in near_peaks.chain((0..1u32 << 24).step_by(251)) {
+            let (c, s) = philox::cos_sin_2pi_f32(philox::unit_f32(j << 8));
+            assert!(c.abs() <= 1.0 && s.abs() <= 1.0, "{j}: {c} {s}");
+        }
+        // and so the kernel's extreme normal: the first word 0 (lanes 0 and 2 of a quad)
+        let z = philox::normal_quad_f32([0, 0, 0, 1 << 30]);
+        assert!(z.iter().all(|z| z.abs() < NORMAL_F32_BOUND), "{z:?}");
     }
 }
