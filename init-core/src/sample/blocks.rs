@@ -39,7 +39,7 @@ impl Init {
         for (i, plan) in b.plans.iter().enumerate() {
             match plan {
                 Plan::Elementwise(law) => self.fill_law(law, &mut block, rng)?,
-                other => structured::write(other, &mut block, rng),
+                other => structured::write(other, &mut block, rng, None),
             }
             let values = block.as_slice().unwrap_or_default();
             let run = b.run();
@@ -95,7 +95,12 @@ impl Init {
                     if generated[i].is_none() {
                         let mut block = self.zero_block::<T::Elem>(&b.block_shape)?;
                         let mut stream = PhiloxStream::structured_block(key, i);
-                        structured::write(plan, &mut block, &mut stream);
+                        structured::write(
+                            plan,
+                            &mut block,
+                            &mut stream,
+                            Some(structured::gaussian_key(key, i)),
+                        );
                         generated[i] = Some(block);
                     }
                     if let Some(src) = generated[i].as_ref().and_then(|a| a.as_slice()) {

@@ -208,9 +208,10 @@ impl Init {
             },
             structured_plan => {
                 let mut stream = PhiloxStream::structured(key);
+                let gaussian = Some(structured::gaussian_key(key, 0));
                 let len = count(full_shape).map_err(|k| self.err(k))?;
                 if range == (0..len) && out.shape() == full_shape {
-                    structured::write(structured_plan, out, &mut stream);
+                    structured::write(structured_plan, out, &mut stream, gaussian);
                 } else {
                     // the whole parameter, allocated fallibly: a huge full shape is an error
                     let zeros = try_filled(len, T::Elem::ZERO, self.name())?;
@@ -221,7 +222,7 @@ impl Init {
                                     shape: full_shape.to_vec(),
                                 })
                             })?;
-                    structured::write(structured_plan, &mut whole, &mut stream);
+                    structured::write(structured_plan, &mut whole, &mut stream, gaussian);
                     let mut values = whole.iter().skip(range.start).take(range.len());
                     out.for_each_mut(|x| {
                         if let Some(v) = values.next() {
