@@ -1,16 +1,17 @@
 //! The orthogonal matrix behind `orthogonal` and `delta_orthogonal`: a Gaussian matrix (drawn
 //! from an rng in PyTorch's order, or keyed), faer's blocked Householder QR and the formation
-//! of Q, their work split in [`QR_SPLIT`] parts run on rayon's pool (`Par::Rayon(QR_SPLIT)`).
-//! The split decides how each trailing update is partitioned, hence the last bits of the
-//! result; the pool only decides which thread runs which part. So the values are the same for
-//! any number of threads (a test checks 1, 2 and 3), and the QR runs on two cores when there
-//! are two.
+//! of Q. Above a size ([`SEQ_BELOW`]) their work is split in [`QR_SPLIT`] parts run on rayon's
+//! pool (`Par::Rayon(QR_SPLIT)`); below it, it runs sequentially. The split decides how each
+//! trailing update is partitioned, hence the last bits of the result; the pool only decides
+//! which thread runs which part. So the values are the same for any number of threads (a test
+//! checks 1, 2 and 3), and the QR runs on two cores when there are two.
 //!
-//! Keyed contract 4 (see `keyed.rs`): the keyed Gaussian is the element-wise normal kernel's,
+//! Since keyed contract 4: the keyed Gaussian comes from the element-wise normal kernel,
 //! written straight into the column-major matrix that is factored, in parallel; Q is formed as
-//! LAPACK's `orgqr` forms it, each block of reflectors applied only to the columns it changes
-//! (⅔ of the work of applying the reflectors to the whole identity, whose last bits differ);
-//! and the transposing copies run by strips of rows, a cache line per column.
+//! LAPACK's `sorgqr` forms it, each block of reflectors applied only to the columns it changes
+//! (for a square matrix ⅔ of the work of applying them to the whole identity, as contract 3
+//! did, whose last bits differ); small matrices are factored sequentially; and the
+//! transposing copies run by strips of rows, a cache line of each column at a time.
 
 use std::num::NonZeroUsize;
 
@@ -30,9 +31,27 @@ use crate::param::element::Float;
 use crate::plan::law::Law;
 
 /// The parts faer's QR splits its work in, whatever the threads (part of the keyed contract:
-/// another number gives other last bits). Measured on 2 cores, f32 4096²: 3.0 s on one thread
-/// (the same as sequential), 1.8 s on two.
+/// another number gives other last bits). Measured on 2 cores (AMD EPYC, AVX-512), f32 4096²,
+/// the whole of `orthogonal`: 2.3 s on one thread, 1.3–1.4 s on two; 2 parts gave the same
+/// within noise, 8 were slower at 1024².
 pub(crate) const QR_SPLIT: NonZeroUsize = NonZeroUsize::new(4).unwrap();
+
+/// Matrices (`m × n`, tall) with `m·n² <` this are factored sequentially (`Par::Seq`, whose last
+/// bits differ from the split's; part of the keyed contract too): faer's parallel paths cost
+/// more than they give there. Measured on 2 cores, f32, two threads: 256² 1.0 ms sequential
+/// against 1.7 ms split, 512² 5.7 against 7.4 ms, 768² 16.8 against 20.3 ms; 1024² 39 ms
+/// against 28 ms (the split pays).
+pub(crate) const SEQ_BELOW: usize = 1 << 29;
+
+/// How the QR of an `m × n` matrix runs: sequentially when small, else split in [`QR_SPLIT`]
+/// parts on rayon's pool. A function of the shape only, never of the threads.
+fn par_for(m: usize, n: usize) -> Par {
+    if m.saturating_mul(n).saturating_mul(n) < SEQ_BELOW {
+        Par::Seq
+    } else {
+        Par::Rayon(QR_SPLIT)
+    }
+}
 
 /// Rows per strip of the transposing copies: 16 f32 (64 bytes, a cache line) of each column.
 const STRIP: usize = 16;
@@ -69,7 +88,7 @@ where
         Gaussian::Drawn(rng) => draw(&mut a, wide, rng),
         Gaussian::Keyed(key) => keyed(&mut a, key),
     }
-    let par = Par::Rayon(QR_SPLIT);
+    let par = par_for(m, n);
     let block = recommended_block_size::<T>(m, n);
     let mut coeff = Mat::<T>::zeros(block, n);
     let mut scratch = MemBuffer::new(
@@ -223,4 +242,91 @@ fn copy_out<T: Float>(q: &Mat<T>, sign: &[T], wide: bool) -> Vec<T> {
     }
     out.chunks_mut(STRIP * n.max(1)).enumerate().for_each(strip);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Element `(i, j)` of the tall matrix of `rows × cols`, from its specification: the
+    /// keyed normal at index `j·m + i`, each computed alone.
+    fn gaussian_at(key: [u32; 2], m: usize, i: usize, j: usize) -> f64 {
+        let law = Law::Normal {
+            mean: 0.0,
+            std: 1.0,
+        };
+        let mut v = [0.0f64];
+        simd::write(Path::best(), &law, key, (j * m + i) as u64, &mut v);
+        v[0]
+    }
+
+    /// The keyed Gaussian is the normal kernel's at index `j·m + i`, across the parallel
+    /// tasks' boundaries (columns longer than a task, and many short columns).
+    #[test]
+    fn the_keyed_gaussian_is_the_normal_at_its_column_major_index() {
+        let key = [7, 11];
+        for (m, n) in [(5000, 3), (100, 300), (7, 5)] {
+            let mut a = Mat::<f64>::zeros(m, n);
+            keyed(&mut a, key);
+            for j in 0..n {
+                for i in (0..m).step_by(37).chain([m - 1]) {
+                    assert_eq!(a[(i, j)], gaussian_at(key, m, i, j), "{m}x{n} ({i}, {j})");
+                }
+            }
+        }
+    }
+
+    /// A keyed orthogonal matrix is Q of its Gaussian's QR with R's diagonal made positive:
+    /// Qᵀ·A is upper triangular with a positive diagonal (Q the tall one: the result,
+    /// transposed when wide), and Qᵀ·Q = I; for tall, wide and square matrices, factored
+    /// sequentially and (the last) split.
+    #[test]
+    fn keyed_orthogonal_is_q_of_its_gaussian_with_r_positive() {
+        let key = [3, 5];
+        for (rows, cols) in [
+            (40, 25),
+            (25, 40),
+            (30, 30),
+            (700, 600),
+            (600, 700),
+            (1500, 600),
+        ] {
+            assert_eq!(
+                par_for(rows.max(cols), rows.min(cols)) == Par::Seq,
+                rows < 1500
+            );
+            let out =
+                orthogonal_matrix::<f64, rand::rngs::StdRng>(rows, cols, Gaussian::Keyed(key));
+            let wide = rows < cols;
+            let (m, n) = if wide { (cols, rows) } else { (rows, cols) };
+            let q = |i: usize, j: usize| {
+                if wide {
+                    out[j * cols + i]
+                } else {
+                    out[i * cols + j]
+                }
+            };
+            // a few columns of R = Qᵀ·A, all of QᵀQ's for the small ones
+            for j in (0..n).step_by(n / 7 + 1).chain([n - 1]) {
+                let col_a: Vec<f64> = (0..m).map(|i| gaussian_at(key, m, i, j)).collect();
+                let norm = col_a.iter().map(|x| x * x).sum::<f64>().sqrt();
+                for k in 0..n {
+                    let r: f64 = (0..m).map(|i| q(i, k) * col_a[i]).sum();
+                    if k > j {
+                        assert!(r.abs() < 1e-10 * norm, "{rows}x{cols}: R[{k}, {j}] = {r}");
+                    } else if k == j {
+                        assert!(r > 0.0, "{rows}x{cols}: R[{j}, {j}] = {r}");
+                    }
+                }
+                for k in 0..n {
+                    let g: f64 = (0..m).map(|i| q(i, k) * q(i, j)).sum();
+                    let want = if k == j { 1.0 } else { 0.0 };
+                    assert!(
+                        (g - want).abs() < 1e-12,
+                        "{rows}x{cols}: QᵀQ[{k}, {j}] = {g}"
+                    );
+                }
+            }
+        }
+    }
 }

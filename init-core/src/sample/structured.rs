@@ -63,9 +63,14 @@ where
         #[cfg(feature = "orthogonal")]
         Plan::Orthogonal { grid, value } => {
             let (q, gain) = orthogonal::<T::Elem, R>(grid, *value, rng, keyed);
-            write_grid(target, grid, |r, c, _| {
-                T::Elem::from_compute(q[r * grid.cols + c] * gain)
-            });
+            let value = |v: Compute<T::Elem>| T::Elem::from_compute(v * gain);
+            match target.as_logical_slice_mut() {
+                // the same values as below, without the walk over the grid
+                Some(s) if grid.is_row_major() => {
+                    s.iter_mut().zip(&q).for_each(|(x, &v)| *x = value(v));
+                }
+                _ => write_grid(target, grid, |r, c, _| value(q[r * grid.cols + c])),
+            }
         }
         #[cfg(feature = "orthogonal")]
         Plan::DeltaOrthogonal { grid, value } => {
