@@ -165,12 +165,20 @@ fn draw<T: Float, R: Rng + ?Sized>(a: &mut Mat<T>, wide: bool, rng: &mut R) {
     }
     let mut strip = vec![T::ZERO; STRIP * n];
     for i0 in (0..m).step_by(STRIP) {
-        let s = STRIP.min(m - i0);
-        strip[..s * n].iter_mut().for_each(|x| *x = normal());
-        for j in 0..n {
-            let c = &mut col_mut(a, j)[i0..i0 + s];
-            for (t, x) in c.iter_mut().enumerate() {
-                *x = strip[t * n + j];
+        let h = STRIP.min(m - i0);
+        strip[..h * n].iter_mut().for_each(|x| *x = normal());
+        // a tile of STRIP × STRIP at a time, through a buffer: the strip's rows lie a power of
+        // two apart for power-of-two widths, and would evict each other from the cache
+        let mut tile = [[T::ZERO; STRIP]; STRIP];
+        for j0 in (0..n).step_by(STRIP) {
+            let w = STRIP.min(n - j0);
+            for (t, row) in strip[..h * n].chunks_exact(n).enumerate() {
+                for (jj, &v) in row[j0..j0 + w].iter().enumerate() {
+                    tile[jj][t] = v;
+                }
+            }
+            for (jj, t) in tile[..w].iter().enumerate() {
+                col_mut(a, j0 + jj)[i0..i0 + h].copy_from_slice(&t[..h]);
             }
         }
     }
@@ -226,9 +234,20 @@ fn copy_out<T: Float>(q: &Mat<T>, sign: &[T], wide: bool) -> Vec<T> {
     let strip = |(s, rows): (usize, &mut [T])| {
         let i0 = s * STRIP;
         let h = rows.len() / n.max(1);
-        for (j, &f) in sign.iter().enumerate() {
-            for (t, &v) in col(q, j)[i0..i0 + h].iter().enumerate() {
-                rows[t * n + j] = v * f;
+        // a tile of STRIP × STRIP at a time, through a buffer (see `draw`)
+        let mut tile = [[T::ZERO; STRIP]; STRIP];
+        for j0 in (0..n).step_by(STRIP) {
+            let w = STRIP.min(n - j0);
+            for (jj, t) in tile[..w].iter_mut().enumerate() {
+                let f = sign[j0 + jj];
+                for (x, &v) in t.iter_mut().zip(&col(q, j0 + jj)[i0..i0 + h]) {
+                    *x = v * f;
+                }
+            }
+            for (t, row) in rows.chunks_exact_mut(n).enumerate() {
+                for (jj, x) in row[j0..j0 + w].iter_mut().enumerate() {
+                    *x = tile[jj][t];
+                }
             }
         }
     };
@@ -258,6 +277,32 @@ mod tests {
         let mut v = [0.0f64];
         simd::write(Path::best(), &law, key, (j * m + i) as u64, &mut v);
         v[0]
+    }
+
+    /// From an rng, the tall matrix is the draws in the `rows × cols` matrix's row-major
+    /// order, transposed when wide (PyTorch's order), across tile boundaries.
+    #[test]
+    fn drawn_gaussian_is_in_row_major_order() {
+        use rand::SeedableRng;
+        for (rows, cols) in [(37, 21), (21, 37), (16, 16), (50, 1), (1, 50)] {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+            let want: Vec<f64> = (0..rows * cols)
+                .map(|_| f64::standard_normal(&mut rng))
+                .collect();
+            let wide = rows < cols;
+            let mut a = if wide {
+                Mat::<f64>::zeros(cols, rows)
+            } else {
+                Mat::<f64>::zeros(rows, cols)
+            };
+            draw(&mut a, wide, &mut rand::rngs::StdRng::seed_from_u64(5));
+            for r in 0..rows {
+                for c in 0..cols {
+                    let got = if wide { a[(c, r)] } else { a[(r, c)] };
+                    assert_eq!(got, want[r * cols + c], "{rows}x{cols} ({r}, {c})");
+                }
+            }
+        }
     }
 
     /// The keyed Gaussian is the normal kernel's at index `j·m + i`, across the parallel
