@@ -188,6 +188,11 @@ fn draw<T: Float, R: Rng + ?Sized>(a: &mut Mat<T>, wide: bool, rng: &mut R) {
 #[cfg(feature = "rayon")]
 const CHUNK: usize = 1 << 12;
 
+/// Matrices of fewer elements are drawn and copied out on the calling thread (two tasks: the
+/// cut-off of the keyed element-wise fills, `keyed::PARALLEL_MIN_ELEMENTS`).
+#[cfg(feature = "rayon")]
+const PARALLEL_MIN: usize = 2 * CHUNK;
+
 /// Fills `a` (`m × n`) with the keyed standard normal at index `j·m + i` for element `(i, j)`,
 /// in parallel when large (feature `rayon`; the same bits either way).
 fn keyed<T: Float>(a: &mut Mat<T>, key: [u32; 2]) {
@@ -198,7 +203,7 @@ fn keyed<T: Float>(a: &mut Mat<T>, key: [u32; 2]) {
     };
     let path = Path::best();
     #[cfg(feature = "rayon")]
-    if m * a.ncols() >= super::keyed::PARALLEL_MIN_ELEMENTS {
+    if m * a.ncols() >= PARALLEL_MIN {
         use rayon::prelude::*;
         a.par_col_iter_mut()
             .with_min_len(CHUNK.div_ceil(m.max(1)))
@@ -252,7 +257,7 @@ fn copy_out<T: Float>(q: &Mat<T>, sign: &[T], wide: bool) -> Vec<T> {
         }
     };
     #[cfg(feature = "rayon")]
-    if m * n >= super::keyed::PARALLEL_MIN_ELEMENTS {
+    if m * n >= PARALLEL_MIN {
         use rayon::prelude::*;
         out.par_chunks_mut(STRIP * n.max(1))
             .enumerate()
