@@ -52,6 +52,7 @@ impl Grid {
     /// Whether element `k` in logical order is `(k / cols, k % cols)`, no element a tap: every
     /// axis longer than 1 ravels into `a` or `b`, the `a` axes before the `b` axes (a PyTorch
     /// `(out, in, …)` weight's orthogonal grid).
+    #[cfg(feature = "orthogonal")]
     pub(crate) fn is_row_major(&self) -> bool {
         let mut in_b = false;
         for k in 0..self.shape.len() {

@@ -31,6 +31,8 @@ where
     T: Target + ?Sized,
     R: Rng + ?Sized,
 {
+    #[cfg(not(feature = "orthogonal"))]
+    let _ = keyed; // only orthogonal matrices have a keyed Gaussian
     match plan {
         // element-wise plans are written by `rng` and `keyed`, blocks by `blocks`
         Plan::Empty | Plan::Elementwise(_) | Plan::Blocks(_) => {}
