@@ -75,7 +75,8 @@ pub(crate) enum Gaussian<'a, R: ?Sized> {
 /// Haar-distributed), transposed back.
 ///
 /// The factorisation runs in the element type `T` (f32 for f32 parameters, as PyTorch does),
-/// on the current rayon pool, split in [`QR_SPLIT`] parts.
+/// sequentially when small, else on the current rayon pool split in [`QR_SPLIT`] parts
+/// ([`SEQ_BELOW`]).
 pub(crate) fn orthogonal_matrix<T, R>(rows: usize, cols: usize, gaussian: Gaussian<'_, R>) -> Vec<T>
 where
     T: Float + faer::traits::ComplexField,
