@@ -160,8 +160,11 @@ fn identical_for_1_2_and_4_threads() {
 }
 
 /// The QR behind `orthogonal` runs split in a fixed number of parts on rayon's pool (keyed
-/// contract 3): the same bits whatever the pool's size, for a matrix large enough that faer
-/// splits its work (f32 and f64), and for a delta-orthogonal kernel.
+/// contract 3), or sequentially when small (contract 4), and its Gaussian and the blocks of a
+/// blocked parameter are computed in parallel: the same bits whatever the pool's size, for
+/// matrices large enough that faer splits its work (f32 and f64, tall, wide, and one whose
+/// Gaussian spans several parallel tasks), a small one, one in blocks, and a
+/// delta-orthogonal kernel.
 #[test]
 fn orthogonal_is_identical_for_1_2_and_3_threads() {
     let run = |init: &Init, shape: &[usize], threads: usize| {
@@ -179,6 +182,9 @@ fn orthogonal_is_identical_for_1_2_and_3_threads() {
     for (init, shape) in [
         (Init::orthogonal(), vec![600, 500]),
         (Init::orthogonal(), vec![300, 700]),
+        (Init::orthogonal(), vec![1500, 600]),
+        (Init::orthogonal(), vec![90, 70]),
+        (Init::orthogonal().blocks(4), vec![1024, 200]),
         (Init::delta_orthogonal(), vec![256, 256, 3]),
     ] {
         let one = run(&init, &shape, 1);

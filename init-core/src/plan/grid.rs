@@ -49,6 +49,24 @@ impl Grid {
         }
     }
 
+    /// Whether element `k` in logical order is `(k / cols, k % cols)`, no element a tap: every
+    /// axis longer than 1 ravels into `a` or `b`, the `a` axes before the `b` axes (a PyTorch
+    /// `(out, in, …)` weight's orthogonal grid).
+    #[cfg(feature = "orthogonal")]
+    pub(crate) fn is_row_major(&self) -> bool {
+        let mut in_b = false;
+        for k in 0..self.shape.len() {
+            if self.shape[k] <= 1 {
+                continue;
+            }
+            if self.tap[k] || (self.a_stride[k] > 0 && in_b) {
+                return false;
+            }
+            in_b |= self.b_stride[k] > 0;
+        }
+        true
+    }
+
     /// The coordinates `(a, b, at_centre)` of every element, in logical row-major order.
     pub(crate) fn coords(&self) -> GridIter<'_> {
         let rank = self.shape.len();

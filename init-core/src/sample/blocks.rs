@@ -39,7 +39,7 @@ impl Init {
         for (i, plan) in b.plans.iter().enumerate() {
             match plan {
                 Plan::Elementwise(law) => self.fill_law(law, &mut block, rng)?,
-                other => structured::write(other, &mut block, rng),
+                other => structured::write(other, &mut block, rng, None),
             }
             let values = block.as_slice().unwrap_or_default();
             let run = b.run();
@@ -70,7 +70,9 @@ impl Init {
     /// Writes elements `range` of a blocked parameter keyed by `key` into `out` (holding
     /// `range.len()` elements, in its logical order). Element-wise blocks take element `i` of
     /// the whole from the element-wise kernels at index `i`; a block with a structured scheme
-    /// is generated whole (only if the range touches it) from its structured stream.
+    /// is generated whole (only if the range touches it) from its structured stream, the
+    /// blocks in parallel with each other (feature `rayon`; each is a pure function of the key
+    /// and its index, so the values are the same).
     pub(crate) fn write_blocks<T: Target + ?Sized>(
         &self,
         b: &Blocked,
@@ -82,6 +84,9 @@ impl Init {
         let run = b.run().max(1);
         let mut values = try_filled(range.len(), T::Elem::ZERO, self.name())?;
         let mut generated: Vec<Option<ndarray::ArrayD<T::Elem>>> = vec![None; b.k()];
+        for (i, block) in self.structured_blocks::<T::Elem>(b, key, &range)? {
+            generated[i] = Some(block);
+        }
         let mut at = range.start;
         while at < range.end {
             let r = at / run;
@@ -91,13 +96,7 @@ impl Init {
             match &b.plans[i] {
                 Plan::Empty => {}
                 Plan::Elementwise(law) => simd::write(path, law, key, at as u64, dst),
-                plan => {
-                    if generated[i].is_none() {
-                        let mut block = self.zero_block::<T::Elem>(&b.block_shape)?;
-                        let mut stream = PhiloxStream::structured_block(key, i);
-                        structured::write(plan, &mut block, &mut stream);
-                        generated[i] = Some(block);
-                    }
+                _ => {
                     if let Some(src) = generated[i].as_ref().and_then(|a| a.as_slice()) {
                         let from = block_start + (at - r * run);
                         dst.copy_from_slice(&src[from..from + dst.len()]);
@@ -113,5 +112,40 @@ impl Init {
             }
         });
         Ok(())
+    }
+
+    /// The blocks with a structured scheme that elements `range` touch, each generated whole
+    /// from its own structured stream (and, for orthogonal ones, its own keyed Gaussian), in
+    /// parallel with each other (feature `rayon`).
+    fn structured_blocks<E: Float>(
+        &self,
+        b: &Blocked,
+        key: [u32; 2],
+        range: &std::ops::Range<usize>,
+    ) -> Result<Vec<(usize, ndarray::ArrayD<E>)>, InitError> {
+        if range.is_empty() {
+            return Ok(Vec::new());
+        }
+        let run = b.run().max(1);
+        let (first, last) = (range.start / run, (range.end - 1) / run);
+        let touched =
+            |i: usize| last - first + 1 >= b.k() || (first..=last).any(|r| r % b.k() == i);
+        let jobs: Vec<usize> = (0..b.k())
+            .filter(|&i| !matches!(b.plans[i], Plan::Empty | Plan::Elementwise(_)) && touched(i))
+            .collect();
+        let make = |&i: &usize| {
+            let mut block = self.zero_block::<E>(&b.block_shape)?;
+            let mut stream = PhiloxStream::structured_block(key, i);
+            let gaussian = Some(structured::gaussian_key(key, i));
+            structured::write(&b.plans[i], &mut block, &mut stream, gaussian);
+            Ok((i, block))
+        };
+        #[cfg(feature = "rayon")]
+        {
+            use rayon::prelude::*;
+            jobs.par_iter().map(make).collect()
+        }
+        #[cfg(not(feature = "rayon"))]
+        jobs.iter().map(make).collect()
     }
 }

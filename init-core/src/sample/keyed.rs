@@ -13,16 +13,22 @@
 //!   rejections of that element; a truncated normal far in a tail draws element `i` from its
 //!   own stream at counters `(i mod 2³², i div 2³², n, 2)`; the README states every formula;
 //!   there are no blocks: a shard may start at any element;
-//! - structured schemes (orthogonal, sparse, …) draw their whole parameter from the sequential
-//!   Philox stream at counters `(n mod 2³², n div 2³², 0, 1)`, n = 0, 1, …: a pure function of
-//!   (seed, path, shape).
+//! - structured schemes (sparse, …) draw their whole parameter from the sequential Philox
+//!   stream at counters `(n mod 2³², n div 2³², 0, 1)`, n = 0, 1, …: a pure function of
+//!   (seed, path, shape); orthogonal and delta-orthogonal (since contract 4) factor a Gaussian
+//!   matrix whose element `(i, j)`, in the tall `m × n` matrix that is factored (the
+//!   `(rows, cols)` matrix, transposed when wide), is the f32 or f64 kernels' standard normal
+//!   at element index `j·m + i` under the key made of the first two words of Philox at counter
+//!   `(b, 0, 0, 3)` under the parameter's key, `b` the block (0 unblocked); small matrices
+//!   (`m·n² < 2²⁹`) are factored sequentially, larger ones with faer's work split in 4 parts;
 //! - blocks ([`Init::blocks`]): an element of a block whose scheme is element-wise is the
 //!   element of the same index in the whole under the rules above, drawn from the block's law
 //!   (so `blocks(k)` of an element-wise scheme only changes the law's fans, and the blocks of
 //!   [`Init::block`] that keep the parameter's scheme hold exactly its unblocked values); a
 //!   block `b` whose scheme is structured is generated as a parameter of the block's shape from
 //!   the sequential stream at counters `(n mod 2³², n div 2³², b, 1)` (block 0's stream is an
-//!   unblocked parameter's). Unblocked parameters are unchanged: no contract version step.
+//!   unblocked parameter's) and, if orthogonal, the Gaussian of block `b` above; the blocks are
+//!   generated in parallel with each other.
 //! - `f16` and `bf16` parameters (feature `half`), element-wise and structured: the f32
 //!   parameter's values rounded to nearest (ties to even) once; a uniform's values that rounded
 //!   to `high` (rounded) and a truncated normal's that rounded onto or past a bound move one
@@ -208,9 +214,10 @@ impl Init {
             },
             structured_plan => {
                 let mut stream = PhiloxStream::structured(key);
+                let gaussian = Some(structured::gaussian_key(key, 0));
                 let len = count(full_shape).map_err(|k| self.err(k))?;
                 if range == (0..len) && out.shape() == full_shape {
-                    structured::write(structured_plan, out, &mut stream);
+                    structured::write(structured_plan, out, &mut stream, gaussian);
                 } else {
                     // the whole parameter, allocated fallibly: a huge full shape is an error
                     let zeros = try_filled(len, T::Elem::ZERO, self.name())?;
@@ -221,7 +228,7 @@ impl Init {
                                     shape: full_shape.to_vec(),
                                 })
                             })?;
-                    structured::write(structured_plan, &mut whole, &mut stream);
+                    structured::write(structured_plan, &mut whole, &mut stream, gaussian);
                     let mut values = whole.iter().skip(range.start).take(range.len());
                     out.for_each_mut(|x| {
                         if let Some(v) = values.next() {

@@ -50,7 +50,7 @@ impl Init {
             Plan::Empty => {}
             Plan::Elementwise(law) => self.fill_law(law, target, rng)?,
             Plan::Blocks(b) => self.fill_blocks(b, target, rng)?,
-            structured => structured::write(structured, target, rng),
+            structured => structured::write(structured, target, rng, None),
         }
         Ok(())
     }

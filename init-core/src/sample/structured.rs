@@ -4,20 +4,35 @@
 
 use rand::Rng;
 
+use super::philox::philox4x32_10;
+
 use crate::param::element::sealed::Sealed as _;
 use crate::param::element::{Compute, Float};
 use crate::param::target::Target;
 use crate::plan::Plan;
 use crate::plan::grid::Grid;
 
+/// The key of the keyed Gaussian matrix behind block `block`'s orthogonal or delta-orthogonal
+/// matrix (block 0 for an unblocked parameter), from the parameter's key (keyed contract 4):
+/// the first two words of Philox4x32-10 at counter `(block, 0, 0, 3)` under it. Counters with
+/// a fourth word of 3 serve nothing else.
+pub(crate) fn gaussian_key(key: [u32; 2], block: usize) -> [u32; 2] {
+    let w = philox4x32_10([block as u32, 0, 0, 3], key);
+    [w[0], w[1]]
+}
+
 /// Writes a structured plan into `target` from `rng` (the plan was checked for the element
-/// type). Element-wise and empty plans write nothing here: their samplers are `rng` and `keyed`;
-/// nor do blocks (`blocks.rs`, which calls this for each block).
-pub(crate) fn write<T, R>(plan: &Plan, target: &mut T, rng: &mut R)
+/// type); keyed fills pass `keyed`, the key from [`gaussian_key`], from which an orthogonal
+/// matrix's Gaussian comes instead of `rng`. Element-wise and empty plans write nothing here:
+/// their samplers are `rng` and `keyed`; nor do blocks (`blocks.rs`, which calls this for each
+/// block).
+pub(crate) fn write<T, R>(plan: &Plan, target: &mut T, rng: &mut R, keyed: Option<[u32; 2]>)
 where
     T: Target + ?Sized,
     R: Rng + ?Sized,
 {
+    #[cfg(not(feature = "orthogonal"))]
+    let _ = keyed; // only orthogonal matrices have a keyed Gaussian
     match plan {
         // element-wise plans are written by `rng` and `keyed`, blocks by `blocks`
         Plan::Empty | Plan::Elementwise(_) | Plan::Blocks(_) => {}
@@ -49,14 +64,19 @@ where
         }
         #[cfg(feature = "orthogonal")]
         Plan::Orthogonal { grid, value } => {
-            let (q, gain) = orthogonal::<T::Elem, R>(grid, *value, rng);
-            write_grid(target, grid, |r, c, _| {
-                T::Elem::from_compute(q[r * grid.cols + c] * gain)
-            });
+            let (q, gain) = orthogonal::<T::Elem, R>(grid, *value, rng, keyed);
+            let value = |v: Compute<T::Elem>| T::Elem::from_compute(v * gain);
+            match target.as_logical_slice_mut() {
+                // the same values as below, without the walk over the grid
+                Some(s) if grid.is_row_major() => {
+                    s.iter_mut().zip(&q).for_each(|(x, &v)| *x = value(v));
+                }
+                _ => write_grid(target, grid, |r, c, _| value(q[r * grid.cols + c])),
+            }
         }
         #[cfg(feature = "orthogonal")]
         Plan::DeltaOrthogonal { grid, value } => {
-            let (q, gain) = orthogonal::<T::Elem, R>(grid, *value, rng);
+            let (q, gain) = orthogonal::<T::Elem, R>(grid, *value, rng, keyed);
             write_grid(target, grid, |o, i, centre| {
                 if centre {
                     T::Elem::from_compute(q[o * grid.cols + i] * gain)
@@ -91,8 +111,14 @@ fn orthogonal<F: Float, R: Rng + ?Sized>(
     grid: &Grid,
     gain: f64,
     rng: &mut R,
+    keyed: Option<[u32; 2]>,
 ) -> (Vec<Compute<F>>, Compute<F>) {
-    let q = super::qr::orthogonal_matrix::<Compute<F>, R>(grid.rows, grid.cols, rng);
+    use super::qr::Gaussian;
+    let gaussian = match keyed {
+        Some(key) => Gaussian::Keyed(key),
+        None => Gaussian::Drawn(rng),
+    };
+    let q = super::qr::orthogonal_matrix::<Compute<F>, R>(grid.rows, grid.cols, gaussian);
     (q, Compute::<F>::from_f64(gain))
 }
 
