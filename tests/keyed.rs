@@ -489,7 +489,7 @@ fn model_structured_parameters_in_parallel_are_the_same() {
 
 #[test]
 fn model_parameters_are_keyed_by_their_state_dict_name() {
-    assert_eq!(weight_init::KEYED_CONTRACT, 3);
+    assert_eq!(weight_init::KEYED_CONTRACT, 4);
     let mut s = stack();
     s.init_seeded(42).unwrap();
     let mut w = Array2::<f64>::zeros((5, 24));

@@ -86,7 +86,7 @@ impl<R: Rng + ?Sized> VisitMut for Filler<'_, R> {
 }
 
 /// The visitor behind `init_seeded`: every parameter keyed by seed and its state-dict name
-/// (keyed contract 3; see [`KEYED_CONTRACT`](crate::KEYED_CONTRACT)).
+/// (keyed contract 4; see [`KEYED_CONTRACT`](crate::KEYED_CONTRACT)).
 pub(crate) struct Seeded {
     pub(crate) seed: u64,
     pub(crate) ahead: Ahead,

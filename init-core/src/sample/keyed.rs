@@ -11,7 +11,10 @@
 //!   cosine and sine), f32 parameters elements `4c … 4c + 3` from counter `c` (four 24-bit
 //!   uniforms, or two Box–Muller pairs computed in f32); `attempt` counts a truncated normal's
 //!   rejections of that element; a truncated normal far in a tail draws element `i` from its
-//!   own stream at counters `(i mod 2³², i div 2³², n, 2)`; the README states every formula;
+//!   own stream at counters `(i mod 2³², i div 2³², n, 2)`; an f32 truncated normal whose
+//!   standardised interval lies within ±4σ and is wide enough for f32 (since contract 4) is
+//!   drawn by its inverse CDF, one word per element, element `64g + 16k + l` from word `k` of
+//!   counter `16g + l` (`kernel::single::Quantile`); the README states every formula;
 //!   there are no blocks: a shard may start at any element;
 //! - structured schemes (sparse, …) draw their whole parameter from the sequential Philox
 //!   stream at counters `(n mod 2³², n div 2³², 0, 1)`, n = 0, 1, …: a pure function of
@@ -53,6 +56,12 @@ use crate::scheme::init::Init;
 /// (`layers.3.w`: [`ParamPath::state_dict_name`](crate::ParamPath::state_dict_name)), the
 /// name a Burn `Param` or a candle variable has too, so the three frameworks agree.
 ///
+/// - **4** (weight-init 0.4): f32 (so f16, bf16) truncated normals within ±4σ are drawn by
+///   their inverse CDF, without rejection (new values); keyed orthogonal and delta-orthogonal
+///   factor a Gaussian drawn by the keyed normal kernel in parallel, small ones sequentially
+///   (new values). Every other scheme, every f64 truncated normal and all rng-mode draws kept
+///   their values (rng-mode orthogonal matrices from about 100×50 up changed in their last bits,
+///   with the QR's new formation of Q).
 /// - **3** (weight-init 0.3): the QR behind `orthogonal` and `delta_orthogonal` runs its work
 ///   split in a fixed number of parts (`sample::qr::QR_SPLIT`, 4), in parallel on
 ///   rayon's pool: their values changed (the last bits of each), and are the same for any
@@ -61,7 +70,7 @@ use crate::scheme::init::Init;
 /// - **1** (weight-init 0.1): the key was the path as displayed, `layers[3].w`. Parameters
 ///   whose path has no index (`w1`, `encoder.fc.weight`) have the same name under both and
 ///   kept their values; those under a `Vec` or an array changed.
-pub const KEYED_CONTRACT: u32 = 3;
+pub const KEYED_CONTRACT: u32 = 4;
 
 /// Which part of a parameter a shard holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
