@@ -188,7 +188,22 @@ def main():
     ap.add_argument("--quick", action="store_true", help="skip orthogonal 4096 and the file I/O")
     ap.add_argument("--readme", action="store_true",
                     help="write the table into README.md between its speed-table markers")
+    ap.add_argument("--render", action="store_true",
+                    help="measure nothing: write the table again from target/compare.json and "
+                         "target/io_compare.json (the --reps, --rounds, --io-reps given must be the run's)")
     args = ap.parse_args()
+    if args.render:
+        with open(os.path.join(TARGET, "compare.json")) as f:
+            saved = json.load(f)
+        io = None
+        if os.path.exists(os.path.join(TARGET, "io_compare.json")):
+            with open(os.path.join(TARGET, "io_compare.json")) as f:
+                io = json.load(f)
+        md = markdown(saved["rows"], [r["case"] for r in saved["rows"]],
+                      {"peak_rss_mib": saved["torch_bare_rss_mib"]}, saved["torch"],
+                      saved["machine"], saved["avx512"], args, io)
+        write(md, args.readme)
+        return
     ensure_venv()
     subprocess.check_call(["cargo", "build", "-q", "--release", "--example", "bench_compare"], cwd=ROOT)
     rust = os.path.join(TARGET, "release", "examples", "bench_compare")
@@ -242,12 +257,19 @@ def main():
     out = os.path.join(TARGET, "compare.json")
     with open(out, "w") as f:
         json.dump({"machine": name, "avx512": avx512, "platform": platform.platform(),
+                   "reps": args.reps, "rounds": args.rounds, "io_reps": args.io_reps,
                    "cpus": os.cpu_count(), "torch": torch_version, "rows": table,
                    "torch_bare_rss_mib": torch_bare["peak_rss_mib"]}, f, indent=1)
+    print("written", out)
+    write(md, args.readme)
+
+
+def write(md, readme):
+    """Writes the table to target/speed_table.md, and into README.md if asked."""
     with open(os.path.join(TARGET, "speed_table.md"), "w") as f:
         f.write(md)
-    print("written", out, "and", os.path.join(TARGET, "speed_table.md"))
-    if args.readme:
+    print("written", os.path.join(TARGET, "speed_table.md"))
+    if readme:
         readme = os.path.join(ROOT, "README.md")
         text = open(readme).read()
         if BEGIN not in text or END not in text:
@@ -286,8 +308,8 @@ def markdown(table, cases, torch_bare, torch_version, name, avx512, args, io):
             ratio = n["weight-init"]["seconds"] / t["weight-init"]["seconds"]
             derived.append(f"{ratio:.2f}× at {threads} thread{'s' if threads > 1 else ''}")
     if derived:
-        lines.append("The truncated normal runs at " + " and ".join(derived)
-                     + " the speed of our own normal.")
+        lines.append("The truncated normal's speed against our own normal's (he_normal): "
+                     + " and ".join(derived) + ".")
     rss = []
     for threads in (1, 2):
         r = by.get(("gpt2", threads))
@@ -300,27 +322,34 @@ def markdown(table, cases, torch_bare, torch_version, name, avx512, args, io):
                      + "; ".join(rss) + f" (PyTorch's bare process with torch imported: "
                      f"{torch_bare['peak_rss_mib']:.0f} MiB).")
     if io:
-        lines += ["", io_markdown(io)]
+        lines += ["", io_markdown(io, args.io_reps)]
     lines.append("")
     return "\n".join(lines)
 
 
-def io_markdown(io):
+def io_markdown(io, reps):
     """The file I/O table from bench/io_compare.py's target/io_compare.json."""
     lines = [
-        f"File I/O, from the same run (`bench/io_compare.py --reps {len(io['rows']) // max(1, len(io['summary']))}`"
-        ", alternating, each in a fresh process, the file in the page cache):",
+        f"File I/O, from the same run (`bench/io_compare.py --reps {reps}`: each case in fresh "
+        "processes, ours and the peer's back to back, who goes first alternating; loads read the "
+        "file just saved, from the page cache). The ratio is the median of the rounds' "
+        "weight-init time / peer's time (below 1: weight-init is faster); peak RSS is the whole "
+        "process's, with the growth during the operation:",
         "",
-        "| GPT-2 small (474.7 MiB) | weight-init | peer | peer's time | median ratio of times "
+        "| GPT-2 small (474.7 MiB of f32) | weight-init | peer | peer's time | time ratio "
         "| peak RSS, weight-init | peak RSS, peer |",
         "|---|---|---|---|---|---|---|",
     ]
     for op, s in io["summary"].items():
-        peer = s.get("peer", "safetensors.torch")
-        lines.append(f"| {s.get('label', op)} | {s['ours_s']:.3f} s | `{peer}` | "
-                     f"{s.get('peer_s', s.get('torch_s')):.3f} s | {s['median_ratio']:.2f} | "
-                     f"{s['ours_peak_mib']:.0f} MiB ({s['ours_peak_mib'] / s['params_mib']:.3f}×) | "
-                     f"{s.get('peer_peak_mib', s.get('torch_peak_mib')):.0f} MiB |")
+        growth = s.get("ours_growth_mib")
+        pgrowth = s.get("peer_growth_mib")
+        lines.append(
+            f"| {s.get('label', op)} | {s['ours_s']:.3f} s | {s.get('peer', 'torch')} | "
+            f"{s['peer_s']:.3f} s | {s['median_ratio']:.2f} | "
+            f"{s['ours_peak_mib']:.0f} MiB ({s['ours_peak_mib'] / s['params_mib']:.3f}× the model"
+            + (f", +{growth:.1f}" if growth is not None else "") + ") | "
+            f"{s['peer_peak_mib']:.0f} MiB" + (f" (+{pgrowth:.1f})" if pgrowth is not None else "")
+            + " |")
     return "\n".join(lines)
 
 

@@ -11,6 +11,8 @@
 #[path = "../examples/common/gpt2.rs"]
 #[allow(dead_code)]
 mod gpt2;
+#[path = "../examples/common/rnn.rs"]
+mod rnn;
 
 use divan::{Bencher, black_box};
 use ndarray::Array2;
@@ -90,23 +92,18 @@ fn orthogonal<const THREADS: usize>(bencher: Bencher, n: usize) {
     });
 }
 
-/// One gate's recurrent weight.
-#[derive(Initialize)]
-struct Gate {
-    #[init(orthogonal)]
-    w: Array2<f32>,
-}
-
-/// An RNN's 64 gates of 256×256, each its own orthogonal parameter, keyed.
-#[divan::bench(consts = [1, 2], sample_count = 5)]
-fn rnn_orthogonal_64x256<const THREADS: usize>(bencher: Bencher) {
+/// An RNN's 64 gates of 256×256, keyed: 64 separate orthogonal parameters, or one (64·256,
+/// 256) parameter with `blocks = 64`.
+#[divan::bench(args = ["separate", "blocks"], consts = [1, 2], sample_count = 5)]
+fn rnn_orthogonal_64x256<const THREADS: usize>(bencher: Bencher, layout: &str) {
     let pool = pool(THREADS);
-    let mut gates: Vec<Gate> = (0..64)
-        .map(|_| Gate {
-            w: Array2::zeros((256, 256)),
+    let (mut separate, mut fused) = (rnn::Separate::zeroed(), rnn::Fused::zeroed());
+    bencher.bench_local(|| {
+        pool.install(|| match layout {
+            "separate" => black_box(&mut separate).init_seeded(42).unwrap(),
+            _ => black_box(&mut fused).init_seeded(42).unwrap(),
         })
-        .collect();
-    bencher.bench_local(|| pool.install(|| black_box(&mut gates).init_seeded(42).unwrap()));
+    });
 }
 
 /// GPT-2 small (124M f32 parameters, allocated once), initialised keyed.

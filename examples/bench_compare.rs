@@ -10,24 +10,14 @@
 #[path = "common/gpt2.rs"]
 #[allow(dead_code)]
 mod gpt2;
+#[path = "common/rnn.rs"]
+#[allow(dead_code)]
+mod rnn;
 
 use std::time::Instant;
 
 use ndarray::Array2;
 use weight_init::{Init, Initialize};
-
-/// One gate's recurrent weight.
-#[derive(Initialize)]
-struct Gate {
-    #[init(orthogonal)]
-    w: Array2<f32>,
-}
-
-/// 64 gates of 256×256, each its own orthogonal parameter.
-#[derive(Initialize)]
-struct Rnn {
-    gates: Vec<Gate>,
-}
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -53,13 +43,7 @@ fn main() {
             (secs, n)
         }
         "rnn_orthogonal" => {
-            let mut m = Rnn {
-                gates: (0..64)
-                    .map(|_| Gate {
-                        w: Array2::zeros((256, 256)),
-                    })
-                    .collect(),
-            };
+            let mut m = rnn::Separate::zeroed();
             m.init_seeded(0).expect("init");
             let times: Vec<f64> = (0..reps)
                 .map(|r| {
@@ -68,7 +52,7 @@ fn main() {
                     t.elapsed().as_secs_f64()
                 })
                 .collect();
-            (median(times), 64 * 256 * 256)
+            (median(times), rnn::GATES * rnn::SIDE * rnn::SIDE)
         }
         _ => {
             let (n, init) = match case {
