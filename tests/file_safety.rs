@@ -5,10 +5,13 @@
 //! permissions, writes through a symbolic link and leaves no temporary behind on error; a
 //! parameter named `__metadata__` is refused; an f16 signalling NaN keeps its bits.
 
-use std::io::Write;
+#[path = "common/npy_files.rs"]
+mod npy_files;
+
 use std::path::{Path, PathBuf};
 
 use ndarray::Array1;
+use npy_files::{npy, npy_ordered, npz};
 use weight_init::export::{
     load_npy, load_npz, load_safetensors, save_npy, save_npz, save_safetensors,
 };
@@ -21,48 +24,6 @@ fn dir(test: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
-}
-
-/// A `.npy` file of `descr` and `shape` (a Python tuple's text) followed by `data`.
-fn npy(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
-    npy_ordered(descr, false, shape, data)
-}
-
-/// [`npy`] in C order or, if `fortran`, in Fortran order.
-fn npy_ordered(descr: &str, fortran: bool, shape: &str, data: &[u8]) -> Vec<u8> {
-    let order = if fortran { "True" } else { "False" };
-    let mut header =
-        format!("{{'descr': '{descr}', 'fortran_order': {order}, 'shape': {shape}, }}");
-    while (10 + header.len() + 1) % 64 != 0 {
-        header.push(' ');
-    }
-    header.push('\n');
-    let mut out = b"\x93NUMPY\x01\x00".to_vec();
-    out.extend((header.len() as u16).to_le_bytes());
-    out.extend(header.as_bytes());
-    out.extend(data);
-    out
-}
-
-/// A `.npz` of `entries` (name without `.npy`, bytes), stored or deflated.
-fn npz(entries: &[(&str, &[u8])], deflated: bool) -> Vec<u8> {
-    use zip::write::SimpleFileOptions;
-    let method = if deflated {
-        zip::CompressionMethod::Deflated
-    } else {
-        zip::CompressionMethod::Stored
-    };
-    let mut out = std::io::Cursor::new(Vec::new());
-    let mut z = zip::ZipWriter::new(&mut out);
-    for (name, bytes) in entries {
-        let opts = SimpleFileOptions::default()
-            .compression_method(method)
-            .large_file(bytes.len() > u32::MAX as usize / 2);
-        z.start_file(format!("{name}.npy"), opts).unwrap();
-        z.write_all(bytes).unwrap();
-    }
-    z.finish().unwrap();
-    out.into_inner()
 }
 
 #[derive(Initialize, Debug, PartialEq)]

@@ -6,10 +6,13 @@
 //! any parameter is written; `SaveOptions::durable` changes nothing in the bytes written.
 //! With `half`: f16 and bf16 on both paths.
 
-use std::io::Write;
+#[path = "common/npy_files.rs"]
+mod npy_files;
+
 use std::path::PathBuf;
 
 use ndarray::{Array2, Array3, ShapeBuilder};
+use npy_files::{npy, npz};
 use weight_init::Initialize;
 use weight_init::export::{
     SaveOptions, from_safetensors_bytes, load_npy, load_npz, load_safetensors, save_npy,
@@ -116,33 +119,6 @@ fn contiguous_and_strided_parameters_give_the_same_files_and_values() {
     );
 }
 
-/// A `.npy` header for a C-order array of `descr` and `shape` (a Python tuple's text).
-fn npy_header(descr: &str, shape: &str) -> Vec<u8> {
-    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
-    while (10 + header.len() + 1) % 64 != 0 {
-        header.push(' ');
-    }
-    header.push('\n');
-    let mut out = b"\x93NUMPY\x01\x00".to_vec();
-    out.extend((header.len() as u16).to_le_bytes());
-    out.extend(header.as_bytes());
-    out
-}
-
-/// A stored `.npz` of `entries` (name without `.npy`, bytes).
-fn npz(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut out = std::io::Cursor::new(Vec::new());
-    let mut z = zip::ZipWriter::new(&mut out);
-    for (name, bytes) in entries {
-        let opts = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Stored);
-        z.start_file(format!("{name}.npy"), opts).unwrap();
-        z.write_all(bytes).unwrap();
-    }
-    z.finish().unwrap();
-    out.into_inner()
-}
-
 /// Big-endian data (NumPy's `'>f4'`, `'>f8'`) larger than the buffer is converted on both
 /// paths, from a `.npy` and from a `.npz`.
 #[test]
@@ -152,13 +128,13 @@ fn big_endian_arrays_are_converted_on_both_paths() {
     let be_big: Vec<u8> = c.big.iter().flat_map(|x| x.to_be_bytes()).collect();
     let be_deep: Vec<u8> = c.deep.iter().flat_map(|x| x.to_be_bytes()).collect();
     let le_small: Vec<u8> = c.small.iter().flat_map(|x| x.to_le_bytes()).collect();
-    let big = [npy_header(">f4", "(700, 600)"), be_big].concat();
-    let deep = [npy_header(">f8", "(40, 70, 64)"), be_deep].concat();
-    let small = [npy_header("<f4", "(3, 5)"), le_small].concat();
+    let big = npy(">f4", "(700, 600)", &be_big);
+    let deep = npy(">f8", "(40, 70, 64)", &be_deep);
+    let small = npy("<f4", "(3, 5)", &le_small);
     std::fs::write(d.join("big.npy"), &big).unwrap();
     std::fs::write(
         d.join("m.npz"),
-        npz(&[("big", &big), ("deep", &deep), ("small", &small)]),
+        npz(&[("big", &big), ("deep", &deep), ("small", &small)], false),
     )
     .unwrap();
     for fortran in [false, true] {
