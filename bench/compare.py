@@ -199,8 +199,7 @@ def main():
         if os.path.exists(os.path.join(TARGET, "io_compare.json")):
             with open(os.path.join(TARGET, "io_compare.json")) as f:
                 io = json.load(f)
-        md = markdown(saved["rows"], [r["case"] for r in saved["rows"]],
-                      {"peak_rss_mib": saved["torch_bare_rss_mib"]}, saved["torch"],
+        md = markdown(saved["rows"], {"peak_rss_mib": saved["torch_bare_rss_mib"]}, saved["torch"],
                       saved["machine"], saved["avx512"], args, io)
         write(md, args.readme)
         return
@@ -251,7 +250,7 @@ def main():
                                "--reps", str(args.io_reps)], cwd=ROOT)
         with open(os.path.join(TARGET, "io_compare.json")) as f:
             io = json.load(f)
-    md = markdown(table, cases, torch_bare, torch_version, name, avx512, args, io)
+    md = markdown(table, torch_bare, torch_version, name, avx512, args, io)
     print()
     print(md)
     out = os.path.join(TARGET, "compare.json")
@@ -281,7 +280,7 @@ def write(md, readme):
         print("README.md's speed table rewritten")
 
 
-def markdown(table, cases, torch_bare, torch_version, name, avx512, args, io):
+def markdown(table, torch_bare, torch_version, name, avx512, args, io):
     """The README's speed section body: the machine, the tables, the derived ratios."""
     by = {(r["case"], r["threads"]): r for r in table}
     simd = {True: "with AVX-512", False: "without AVX-512", None: "AVX-512 unknown"}[avx512]

@@ -97,14 +97,21 @@ impl ElementDistribution {
                 std,
                 low,
                 high,
-            } => Law::Truncated(Truncation {
-                mean,
-                std,
-                low,
-                high,
+            } => {
                 // the one place a truncation interval is standardised
-                standard: TruncatedStandardNormal::new((low - mean) / std, (high - mean) / std),
-            }),
+                let standard =
+                    TruncatedStandardNormal::new((low - mean) / std, (high - mean) / std);
+                let (a, b) = standard.bounds();
+                let erf = |z: f64| libm::erf(z * std::f64::consts::FRAC_1_SQRT_2);
+                Law::Truncated(Truncation {
+                    mean,
+                    std,
+                    low,
+                    high,
+                    standard,
+                    erf_bounds: (erf(a), erf(b)),
+                })
+            }
         }
     }
 
@@ -219,6 +226,10 @@ pub(crate) struct Truncation {
     pub(crate) high: f64,
     /// The standard normal on `[(low − mean)/std, (high − mean)/std]`.
     pub(crate) standard: TruncatedStandardNormal,
+    /// `(erf(a/√2), erf(b/√2))` of the standardised bounds `a`, `b` (`a·(1/√2)` in f64,
+    /// `libm::erf`): the interval in the inverse CDF's variable, computed once here rather than
+    /// by each chunk a kernel writes.
+    pub(crate) erf_bounds: (f64, f64),
 }
 
 impl Law {

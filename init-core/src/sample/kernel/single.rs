@@ -65,8 +65,7 @@ impl Quantile {
         if !(-QUANTILE_CUT <= a && a < b && b <= QUANTILE_CUT) {
             return None;
         }
-        let xa = libm::erf(a * std::f64::consts::FRAC_1_SQRT_2);
-        let xb = libm::erf(b * std::f64::consts::FRAC_1_SQRT_2);
+        let (xa, xb) = t.erf_bounds;
         let far = xa.abs().max(xb.abs()) as f32;
         let spacing = f64::from(far.next_up() - far);
         if spacing > QUANTILE_RESOLUTION * (xb - xa) {
